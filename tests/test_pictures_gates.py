@@ -1,0 +1,124 @@
+"""Gate pictures: every panel drawn with the right data, shapes checked, bad input refused."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from lessons.pictures import gates as G
+
+
+def _gru_dict(T: int = 6, H: int = 3, seed: int = 0) -> dict:
+    rng = np.random.default_rng(seed)
+    r, z = rng.uniform(0, 1, (2, T, H))
+    n = np.tanh(rng.normal(size=(T, H)))
+    h = np.zeros((T, H))
+    prev = np.zeros(H)
+    for t in range(T):
+        prev = (1 - z[t]) * n[t] + z[t] * prev
+        h[t] = prev
+    return {"h": h, "gates": {"z": z, "r": r, "n": n}}
+
+
+def _lstm_dict(T: int = 5, H: int = 2, seed: int = 1) -> dict:
+    rng = np.random.default_rng(seed)
+    i, f, o = rng.uniform(0, 1, (3, T, H))
+    g = np.tanh(rng.normal(size=(T, H)))
+    c = np.zeros((T, H))
+    prev = np.zeros(H)
+    for t in range(T):
+        prev = f[t] * prev + i[t] * g[t]
+        c[t] = prev
+    return {"h": o * np.tanh(c), "c": c, "gates": {"i": i, "f": f, "g": g, "o": o}}
+
+
+def teardown_function() -> None:
+    plt.close("all")
+
+
+def test_trace_panels_orders_gru_and_lstm() -> None:
+    assert list(G.trace_panels(_gru_dict())) == ["r", "z", "n", "h"]
+    assert list(G.trace_panels(_lstm_dict())) == ["i", "f", "g", "o", "c", "h"]
+
+
+def test_trace_panels_accepts_attribute_objects() -> None:
+    class T:
+        pass
+
+    d = _lstm_dict()
+    tr = T()
+    tr.h, tr.c, tr.gates = d["h"], d["c"], d["gates"]
+    panels = G.trace_panels(tr)
+    np.testing.assert_array_equal(panels["c"], d["c"])
+
+
+def test_heatmaps_show_the_trace_values_transposed() -> None:
+    d = _gru_dict(T=7, H=4)
+    fig = G.gate_heatmaps(d)
+    images = [ax.images[0] for ax in fig.axes if ax.images]
+    assert len(images) == 4
+    np.testing.assert_allclose(images[1].get_array(), d["gates"]["z"].T)  # unit x time
+    assert images[0].get_clim() == (0.0, 1.0)  # gates on a fixed 0-1 scale
+    lo, hi = images[3].get_clim()
+    assert lo == -hi  # states centred on zero
+
+
+def test_plotly_heatmaps_have_one_trace_per_panel() -> None:
+    d = _lstm_dict()
+    fig = G.gate_heatmaps_plotly(d)
+    assert [tr.name for tr in fig.data] == ["i", "f", "g", "o", "c", "h"]
+    np.testing.assert_allclose(np.asarray(fig.data[1].z), np.round(d["gates"]["f"].T, 4))
+
+
+def test_cell_state_figure_plots_c_and_h_lines() -> None:
+    d = _lstm_dict(T=5, H=2)
+    fig = G.cell_state_figure(d)
+    ax_c, ax_h = fig.axes[:2]
+    np.testing.assert_allclose(ax_c.lines[0].get_ydata(), d["c"][:, 0])
+    np.testing.assert_allclose(ax_h.lines[1].get_ydata(), d["h"][:, 1])
+    with pytest.raises(ValueError, match="cell state"):
+        G.cell_state_figure(_gru_dict())
+    with pytest.raises(ValueError, match="units"):
+        G.cell_state_figure(d, units=[5])
+
+
+def test_step_view_uses_previous_state_and_new_state() -> None:
+    d = _gru_dict(T=4, H=2)
+    fig = G.step_view(d, t=3)
+    ax_s = fig.axes[1]
+    heights = [p.get_height() for p in ax_s.patches]
+    # bars: h_prev (2 units), n (2 units), h (2 units)
+    np.testing.assert_allclose(heights[:2], d["h"][1])
+    np.testing.assert_allclose(heights[4:], d["h"][2])
+    fig1 = G.step_view(d, t=1)
+    np.testing.assert_allclose([p.get_height() for p in fig1.axes[1].patches][:2], 0.0)
+
+
+def test_lstm_step_view_bars() -> None:
+    d = _lstm_dict(T=3, H=2)
+    fig = G.step_view(d, t=2)
+    gates_heights = [p.get_height() for p in fig.axes[0].patches]
+    np.testing.assert_allclose(gates_heights[:2], d["gates"]["f"][1])
+    state_heights = [p.get_height() for p in fig.axes[1].patches]
+    np.testing.assert_allclose(state_heights[:2], d["c"][0])  # c_prev
+    np.testing.assert_allclose(state_heights[4:6], d["c"][1])  # new c
+
+
+def test_bad_input_raises_clear_errors() -> None:
+    with pytest.raises(ValueError, match="trace"):
+        G.trace_panels({"c": np.zeros((2, 2))})
+    with pytest.raises(ValueError, match=r"trace.h: expected shape \(T, H\)"):
+        G.trace_panels({"h": np.zeros(3)})
+    bad = _gru_dict()
+    bad["gates"]["z"] = np.zeros((2, 2))
+    with pytest.raises(ValueError, match="'z'"):
+        G.trace_panels(bad)
+    with pytest.raises(ValueError, match="t: expected"):
+        G.step_view(_gru_dict(T=4), t=0)
+    with pytest.raises(ValueError, match="r: expected shape"):
+        G.gru_step_view(np.zeros(2), np.zeros(3), np.zeros(2), np.zeros(2), np.zeros(2))
