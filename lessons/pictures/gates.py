@@ -63,7 +63,9 @@ def trace_panels(trace: Any) -> dict[str, np.ndarray]:
     """
     h = _get(trace, "h")
     if h is None:
-        raise ValueError(f"trace: expected an object with an 'h' array of shape (T, H), got {type(trace).__name__}")
+        raise ValueError(
+            f"trace: expected an object with an 'h' array of shape (T, H), got {type(trace).__name__}"
+        )
     h = np.asarray(h, dtype=float)
     if h.ndim != 2:
         raise ValueError(f"trace.h: expected shape (T, H), got {h.shape}")
@@ -107,12 +109,25 @@ def gate_heatmaps(trace: Any, title: str | None = None, ncols: int | None = None
         raise ValueError(f"ncols: expected a positive integer, got {ncols}")
     nrows = int(np.ceil(k / ncols))
     T, H = next(iter(panels.values())).shape
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 0.4 + (1.0 + 0.18 * H) * nrows), squeeze=False,
-                             layout="constrained")
+    fig, axes = plt.subplots(
+        nrows,
+        ncols,
+        figsize=(3.6 * ncols, 0.4 + (1.0 + 0.18 * H) * nrows),
+        squeeze=False,
+        layout="constrained",
+    )
     for ax, (name, arr) in zip(axes.flat, panels.items(), strict=False):
         lo, hi, cmap = _limits(name, arr)
-        im = ax.imshow(arr.T, aspect="auto", origin="lower", cmap=cmap, vmin=lo, vmax=hi,
-                       extent=(0.5, T + 0.5, -0.5, H - 0.5), interpolation="nearest")
+        im = ax.imshow(
+            arr.T,
+            aspect="auto",
+            origin="lower",
+            cmap=cmap,
+            vmin=lo,
+            vmax=hi,
+            extent=(0.5, T + 0.5, -0.5, H - 0.5),
+            interpolation="nearest",
+        )
         ax.set_title(GATE_NAMES[name], fontsize=10)
         ax.set_xlabel("time step t")
         ax.set_ylabel("unit")
@@ -129,16 +144,31 @@ def gate_heatmaps_plotly(trace: Any, title: str | None = None) -> go.Figure:
     panels = trace_panels(trace)
     k = len(panels)
     T, H = next(iter(panels.values())).shape
-    fig = make_subplots(rows=k, cols=1, shared_xaxes=True, vertical_spacing=0.04,
-                        subplot_titles=[GATE_NAMES[n] for n in panels])
+    fig = make_subplots(
+        rows=k,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.04,
+        subplot_titles=[GATE_NAMES[n] for n in panels],
+    )
     for row, (name, arr) in enumerate(panels.items(), start=1):
         lo, hi, _ = _limits(name, arr)
         fig.add_trace(
-            go.Heatmap(z=np.round(arr.T, 4), x=np.arange(1, T + 1), y=np.arange(H), zmin=lo, zmax=hi,
-                       colorscale="Viridis" if name in _SIGMOID else "RdBu", reversescale=name not in _SIGMOID,
-                       showscale=False, name=name,
-                       hovertemplate=f"{name}: %{{z:.3f}}<br>t=%{{x}}<br>unit %{{y}}<extra></extra>"),
-            row=row, col=1)
+            go.Heatmap(
+                z=np.round(arr.T, 4),
+                x=np.arange(1, T + 1),
+                y=np.arange(H),
+                zmin=lo,
+                zmax=hi,
+                colorscale="Viridis" if name in _SIGMOID else "RdBu",
+                reversescale=name not in _SIGMOID,
+                showscale=False,
+                name=name,
+                hovertemplate=f"{name}: %{{z:.3f}}<br>t=%{{x}}<br>unit %{{y}}<extra></extra>",
+            ),
+            row=row,
+            col=1,
+        )
         fig.update_yaxes(title_text="unit", row=row, col=1)
     fig.update_xaxes(title_text="time step t", row=k, col=1)
     fig.update_layout(height=140 * k + 80, margin=dict(l=60, r=20, t=60, b=40), title=title)
@@ -146,7 +176,7 @@ def gate_heatmaps_plotly(trace: Any, title: str | None = None) -> go.Figure:
 
 
 def cell_state_figure(trace: Any, units: Sequence[int] | None = None, title: str | None = None) -> Figure:
-    """Lines of the LSTM cell state ``c_t`` (top) and hidden state ``h_t`` (bottom) over time, one line per unit.
+    """Lines of the LSTM cell state ``c_t`` (top) and hidden state ``h_t`` (bottom) over time, one per unit.
 
     ``trace`` needs ``c`` and ``h`` of shape ``(T, H)``; ``units`` selects units (default: all, at most 8).
     """
@@ -221,8 +251,9 @@ def gru_step_view(h_prev: Any, r: Any, z: Any, n: Any, h: Any, t: int | None = N
     return fig
 
 
-def lstm_step_view(c_prev: Any, h_prev: Any, i: Any, f: Any, g: Any, o: Any, c: Any, h: Any,
-                   t: int | None = None) -> Figure:
+def lstm_step_view(
+    c_prev: Any, h_prev: Any, i: Any, f: Any, g: Any, o: Any, c: Any, h: Any, t: int | None = None
+) -> Figure:
     """One LSTM step: the gates ``i, f, o`` (left) and ``c_prev, g, c, h`` (right), unit by unit.
 
     All arguments are vectors ``(H,)``; ``c = f·c_prev + i·g`` and ``h = o·tanh(c)``. ``h_prev`` is only
@@ -231,7 +262,9 @@ def lstm_step_view(c_prev: Any, h_prev: Any, i: Any, f: Any, g: Any, o: Any, c: 
     cp = _vec("c_prev", c_prev, None)
     H = cp.shape[0]
     _vec("h_prev", h_prev, H)
-    i, f, g, o, c, h = (_vec(k, v, H) for k, v in (("i", i), ("f", f), ("g", g), ("o", o), ("c", c), ("h", h)))
+    i, f, g, o, c, h = (
+        _vec(k, v, H) for k, v in (("i", i), ("f", f), ("g", g), ("o", o), ("c", c), ("h", h))
+    )
     when = "" if t is None else f" at t = {t}"
     fig, (ax_g, ax_s) = plt.subplots(1, 2, figsize=(10, 3.4), layout="constrained")
     gcol = {"f (forget)": "#8172b3", "i (input)": "#4c72b0", "o (output)": "#dd8452"}
@@ -263,8 +296,21 @@ def step_view(trace: Any, t: int, h0: Any = None, c0: Any = None) -> Figure:
         return np.zeros(H) if init is None else _vec(f"{name}0", init, H)
 
     if {"r", "z", "n"} <= panels.keys():
-        return gru_step_view(prev("h", h0), panels["r"][k], panels["z"][k], panels["n"][k], panels["h"][k], t=t)
+        return gru_step_view(
+            prev("h", h0), panels["r"][k], panels["z"][k], panels["n"][k], panels["h"][k], t=t
+        )
     if {"i", "f", "g", "o", "c"} <= panels.keys():
-        return lstm_step_view(prev("c", c0), prev("h", h0), panels["i"][k], panels["f"][k], panels["g"][k],
-                              panels["o"][k], panels["c"][k], panels["h"][k], t=t)
-    raise ValueError(f"trace: expected GRU gates r, z, n or LSTM gates i, f, g, o with c; got {sorted(panels)}")
+        return lstm_step_view(
+            prev("c", c0),
+            prev("h", h0),
+            panels["i"][k],
+            panels["f"][k],
+            panels["g"][k],
+            panels["o"][k],
+            panels["c"][k],
+            panels["h"][k],
+            t=t,
+        )
+    raise ValueError(
+        f"trace: expected GRU gates r, z, n or LSTM gates i, f, g, o with c; got {sorted(panels)}"
+    )
