@@ -1,0 +1,69 @@
+"""The NumPy Elman RNN: parity with torch.nn.RNN, BPTT checks, the one-step Jacobians."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from lessons.rnn import RNN
+from lessons.rnn.gradcheck import check_cell_gradients
+
+torch.set_num_threads(1)
+
+
+@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
+def test_forward_matches_torch(nonlinearity: str) -> None:
+    torch.manual_seed(0)
+    module = torch.nn.RNN(3, 4, nonlinearity=nonlinearity, dtype=torch.float64)
+    cell = RNN.from_torch(module)
+    rng = np.random.default_rng(0)
+    xs, h0 = rng.normal(size=(6, 3)), rng.normal(size=4)
+    out, _ = module(torch.from_numpy(xs)[:, None], torch.from_numpy(h0)[None, None])
+    assert np.max(np.abs(cell.forward(xs, h0).h - out[:, 0].detach().numpy())) <= 1e-10
+    back = RNN.from_torch(cell.to_torch())
+    np.testing.assert_array_equal(back.W_hh, cell.W_hh)
+    assert cell.num_parameters() == 4 * (3 + 4 + 1)
+
+
+@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
+def test_backward_matches_finite_differences(nonlinearity: str) -> None:
+    cell = RNN(2, 3, nonlinearity=nonlinearity, rng=1)
+    errors = check_cell_gradients(cell, np.random.default_rng(2).normal(size=(5, 2)), rng=3)
+    assert set(errors) == {"W_xh", "W_hh", "b_h", "xs", "h0"}
+    assert max(errors.values()) <= 1e-6, errors
+
+
+def test_jacobian_product_is_the_gradient_to_h0() -> None:
+    """dL/dh0 for L = w . h_T equals w^T J_T ... J_1: the product the vanishing-gradient chapter studies."""
+    cell = RNN(2, 3, rng=4)
+    rng = np.random.default_rng(4)
+    xs, h0, w = rng.normal(size=(6, 2)), rng.normal(size=3), rng.normal(size=3)
+    tr = cell.forward(xs, h0)
+    J = cell.jacobians(tr)
+    assert J.shape == (6, 3, 3)
+    prod = np.eye(3)
+    for t in range(6):
+        prod = J[t] @ prod
+    dh = np.zeros((6, 3))
+    dh[-1] = w
+    np.testing.assert_allclose(cell.backward(tr, dh)["h0"], w @ prod, atol=1e-13)
+
+
+def test_small_recurrent_weights_make_gradients_vanish() -> None:
+    cell = RNN(1, 4, rng=0)
+    cell.W_hh[...] = 0.5 * np.eye(4)  # spectral norm 0.5, tanh' <= 1: each step at least halves the gradient
+    T = 30
+    tr = cell.forward(np.random.default_rng(0).normal(size=(T, 1)))
+    dh = np.zeros((T, 4))
+    dh[-1] = 1.0
+    assert np.linalg.norm(cell.backward(tr, dh)["h0"]) <= 2.0 * 0.5**T
+
+
+def test_clear_errors() -> None:
+    with pytest.raises(ValueError, match="nonlinearity.*sigmoid"):
+        RNN(2, 3, nonlinearity="sigmoid")
+    with pytest.raises(ValueError, match=r"xs must have shape \(T, 2\), got shape \(3, 1\)"):
+        RNN(2, 3, rng=0).forward(np.zeros((3, 1)))
+    with pytest.raises(ValueError, match="torch.nn.RNN"):
+        RNN.from_torch(torch.nn.GRU(2, 3))
