@@ -24,14 +24,14 @@ def torch_forward(module: torch.nn.GRU, xs: np.ndarray, h0: np.ndarray | None) -
 @pytest.mark.parametrize("with_h0", [False, True])
 def test_forward_matches_torch(seed: int, with_h0: bool) -> None:
     rng = np.random.default_rng(seed)
-    I, H, T = (int(v) for v in rng.integers(1, 6, size=3))
+    n_in, H, T = (int(v) for v in rng.integers(1, 6, size=3))
     torch.manual_seed(seed)
-    module = torch.nn.GRU(I, H, batch_first=bool(seed % 2), dtype=torch.float64)
+    module = torch.nn.GRU(n_in, H, batch_first=bool(seed % 2), dtype=torch.float64)
     with torch.no_grad():  # bigger than the default init so that the gates are far from 1/2
         for p in module.parameters():
             p.uniform_(-1.5, 1.5)
     cell = GRU.from_torch(module)
-    xs = rng.normal(size=(T, I))
+    xs = rng.normal(size=(T, n_in))
     h0 = rng.normal(size=H) if with_h0 else None
     assert np.max(np.abs(cell.forward(xs, h0).h - torch_forward(module, xs, h0))) <= 1e-10
 
@@ -89,7 +89,7 @@ def test_step_equals_one_row_of_forward() -> None:
 
 
 def test_article_variant_is_cho_with_negated_update_gate() -> None:
-    """h = (1-z) h + z n with z = sigmoid(a) equals Cho's form with sigmoid(-a), since 1 - sigmoid(a) = sigmoid(-a)."""
+    """(1-z) h + z n with z = sigmoid(a) is Cho's form with sigmoid(-a): 1 - sigmoid(a) = sigmoid(-a)."""
     art, cho = GRU(2, 3, variant="article", rng=5), GRU(2, 3, variant="cho", rng=5)
     for name in ("W_xz", "W_hz", "b_z"):
         getattr(cho, name)[...] = -getattr(art, name)
@@ -98,15 +98,15 @@ def test_article_variant_is_cho_with_negated_update_gate() -> None:
 
 
 def test_variants_differ_and_count_parameters() -> None:
-    I, H = 3, 4
-    cells = {v: GRU(I, H, variant=v, rng=1) for v in ("pytorch", "cho", "article")}
-    assert cells["pytorch"].num_parameters() == 3 * H * (I + H) + 4 * H
-    assert cells["cho"].num_parameters() == cells["article"].num_parameters() == 3 * H * (I + H) + 3 * H
-    assert sum(p.numel() for p in cells["pytorch"].to_torch().parameters()) == 3 * H * (I + H) + 6 * H
-    xs = np.random.default_rng(0).normal(size=(4, I))
+    n_in, H = 3, 4
+    cells = {v: GRU(n_in, H, variant=v, rng=1) for v in ("pytorch", "cho", "article")}
+    assert cells["pytorch"].num_parameters() == 3 * H * (n_in + H) + 4 * H
+    assert cells["cho"].num_parameters() == cells["article"].num_parameters() == 3 * H * (n_in + H) + 3 * H
+    assert sum(p.numel() for p in cells["pytorch"].to_torch().parameters()) == 3 * H * (n_in + H) + 6 * H
+    xs = np.random.default_rng(0).normal(size=(4, n_in))
     h0 = np.ones(H)
     cho = cells["cho"]
-    pt = GRU(I, H, rng=1)
+    pt = GRU(n_in, H, rng=1)
     for name in ("W_xr", "W_hr", "b_r", "W_xz", "W_hz", "b_z", "W_xn", "W_hn"):
         getattr(pt, name)[...] = getattr(cho, name)
     pt.b_in[...], pt.b_hn[...] = cho.b_n, 0.0

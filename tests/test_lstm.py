@@ -30,14 +30,14 @@ def torch_forward(module: torch.nn.LSTM, xs: np.ndarray, h0=None, c0=None) -> tu
 @pytest.mark.parametrize("states", ["none", "h0", "c0", "both"])
 def test_forward_matches_torch(seed: int, states: str) -> None:
     rng = np.random.default_rng(seed)
-    I, H, T = (int(v) for v in rng.integers(1, 6, size=3))
+    n_in, H, T = (int(v) for v in rng.integers(1, 6, size=3))
     torch.manual_seed(seed)
-    module = torch.nn.LSTM(I, H, batch_first=bool(seed % 2), dtype=torch.float64)
+    module = torch.nn.LSTM(n_in, H, batch_first=bool(seed % 2), dtype=torch.float64)
     with torch.no_grad():
         for p in module.parameters():
             p.uniform_(-1.5, 1.5)
     cell = LSTM.from_torch(module)
-    xs = rng.normal(size=(T, I))
+    xs = rng.normal(size=(T, n_in))
     h0 = rng.normal(size=H) if states in ("h0", "both") else None
     c0 = rng.normal(size=H) if states in ("c0", "both") else None
     tr = cell.forward(xs, h0, c0)
@@ -89,10 +89,10 @@ def test_step_equals_forward_row() -> None:
 
 
 def test_parameter_counts() -> None:
-    I, H = 3, 5
-    cell = LSTM(I, H, rng=0)
-    assert cell.num_parameters() == 4 * H * (I + H + 1)
-    assert sum(p.numel() for p in cell.to_torch().parameters()) == 4 * H * (I + H + 2)
+    n_in, H = 3, 5
+    cell = LSTM(n_in, H, rng=0)
+    assert cell.num_parameters() == 4 * H * (n_in + H + 1)
+    assert sum(p.numel() for p in cell.to_torch().parameters()) == 4 * H * (n_in + H + 2)
 
 
 def test_backward_matches_finite_differences() -> None:
