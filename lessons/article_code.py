@@ -27,6 +27,7 @@ __all__ = [
     "check_listing",
     "comment_placeholders",
     "evaluation_issues",
+    "first_step_values",
     "files_read",
     "placeholder_strings",
     "shape_index_errors",
@@ -366,3 +367,36 @@ def check_listing(source: str = ARTICLE_LISTING) -> list[Finding]:
         + evaluation_issues(source)
     )
     return sorted(findings, key=lambda f: (f.line, KINDS.index(f.kind)))
+
+
+def first_step_values() -> dict[str, object]:
+    """The first step of the article's GRU example recomputed from the parameters the article prints.
+
+    The article uses input ``x_1 = 1``, ``h_0 = [0, 0]``, gate weights ``[0.1, 0.2]`` and bias ``0.3`` for
+    both gates, candidate weights ``[0.3, 0.4]`` (input and recurrent) and candidate bias ``0.1``; weights are
+    read element-wise, the only reading under which its expressions have matching shapes.
+
+    Returns:
+        ``z1`` and ``r1``: the two gates, each of shape (2,); they are equal because their formulas and
+        parameters are. ``article_z1`` and ``article_r1``: the scalars the article prints (0.8 and 0.9).
+        ``candidate_preact``: the pre-activation of the candidate as the article writes it, shape (2,),
+        including its extra ``(1 - r) * x`` term; ``candidate``: its tanh. ``article_candidate``: the
+        printed candidate ``[-0.5, -0.5]``.
+    """
+    import numpy as np
+
+    x1, h0 = 1.0, np.zeros(2)
+    w_gate, b_gate = np.array([0.1, 0.2]), 0.3
+    w_cx, w_ch, b_c = np.array([0.3, 0.4]), np.array([0.3, 0.4]), 0.1
+    z1 = 1.0 / (1.0 + np.exp(-(w_gate * x1 + w_gate * h0 + b_gate)))
+    r1 = 1.0 / (1.0 + np.exp(-(w_gate * x1 + w_gate * h0 + b_gate)))
+    pre = w_cx * x1 + w_ch * (r1 * h0 + (1.0 - r1) * x1) + b_c
+    return {
+        "z1": z1,
+        "r1": r1,
+        "article_z1": 0.8,
+        "article_r1": 0.9,
+        "candidate_preact": pre,
+        "candidate": np.tanh(pre),
+        "article_candidate": np.array([-0.5, -0.5]),
+    }

@@ -16,6 +16,7 @@ from lessons.article_code import (
     comment_placeholders,
     evaluation_issues,
     files_read,
+    first_step_values,
     placeholder_strings,
     shape_index_errors,
     undefined_names,
@@ -107,3 +108,15 @@ def test_bad_input_raises_value_error() -> None:
         undefined_names(42)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="source"):
         comment_placeholders(None)  # type: ignore[arg-type]
+
+
+def test_first_step_values_match_hand_computation() -> None:
+    v = first_step_values()
+    z1, r1 = np.asarray(v["z1"]), np.asarray(v["r1"])
+    np.testing.assert_allclose(z1, [1 / (1 + np.exp(-0.4)), 1 / (1 + np.exp(-0.5))])
+    np.testing.assert_allclose(z1, r1)
+    assert round(float(z1[0]), 3) == 0.599 and round(float(z1[1]), 3) == 0.622
+    assert v["article_z1"] != v["article_r1"]
+    pre = np.asarray(v["candidate_preact"])
+    assert np.all(pre > 0) and np.all(np.asarray(v["candidate"]) > 0)
+    assert np.all(np.asarray(v["article_candidate"]) < 0)
