@@ -500,6 +500,61 @@ def time_facts(df: pd.DataFrame) -> dict[str, float]:
     }
 
 
+def protocol_table(frames: dict[str, pd.DataFrame], max_len: int = 50) -> pd.DataFrame:
+    """One row per ``(dataset, protocol)`` frame in ``frames`` (keys like ``"ml-1m / raw"``): users, items,
+    interactions, density, share of ratings >= 3, median events per user, and the share of users with more
+    than ``max_len`` events (whose oldest events a ``max_len`` model never reads)."""
+    rows = []
+    for label, df in frames.items():
+        stats = frame_stats(df)
+        per_user = df.groupby("user", sort=False).size()
+        rows.append({"data": label, **stats,
+                     "share_rating_ge_3": float((df["rating"] >= 3).mean()),
+                     "median_events_per_user": float(per_user.median()),
+                     f"share_users_over_{max_len}": float((per_user > max_len).mean())})
+    return pd.DataFrame(rows).set_index("data")
+
+
+def split_time_facts(split: SequentialSplit) -> dict[str, float]:
+    """How often the held-out events share a timestamp with the event before them (then their order
+    is the file's, not the user's), the hours between the last history event and the target, and how much
+    training data lies after a user's test event on the global clock."""
+    last_train = np.array([t[-1] for t in split.train_times], dtype=np.int64)
+    test_gap_h = (split.test_time - split.valid_time) / 3600.0
+    all_train = np.sort(np.concatenate(split.train_times))
+    later = len(all_train) - np.searchsorted(all_train, split.test_time, side="right")
+    return {
+        # leave-one-out ignores the global clock: training events of other users may come after a test event
+        "mean_share_train_after_test": float((later / len(all_train)).mean()),
+        "share_users_with_train_after_test": float((later > 0).mean()),
+        "share_test_same_second_as_valid": float((split.test_time == split.valid_time).mean()),
+        "share_valid_same_second_as_last_train": float((split.valid_time == last_train).mean()),
+        "median_hours_valid_to_test": float(np.median(test_gap_h)),
+        "share_test_within_1h_of_valid": float((test_gap_h <= 1).mean()),
+        "share_test_over_30d_after_valid": float((test_gap_h >= 24 * 30).mean()),
+    }
+
+
+def random_split_future_share(df: pd.DataFrame, test_share: float = 0.2, seed: int = 0) -> dict[str, float]:
+    """Split ``df`` at random into train/test (the source article's 80/20 split) and measure how much of the
+    future leaks into training: the share of test events whose user has a *later* training event, and the
+    share of training events that come after some test event of the same user."""
+    _check_frame(df)
+    if not 0.0 < test_share < 1.0:
+        raise ValueError(f"test_share must be in (0, 1), got {test_share!r}")
+    rng = np.random.default_rng(seed)
+    is_test = rng.random(len(df)) < test_share
+    u = pd.factorize(df["user"])[0]
+    t = df["timestamp"].to_numpy(dtype=np.int64)
+    n_users = int(u.max()) + 1
+    last_train = np.full(n_users, np.iinfo(np.int64).min)
+    np.maximum.at(last_train, u[~is_test], t[~is_test])
+    first_test = np.full(n_users, np.iinfo(np.int64).max)
+    np.minimum.at(first_test, u[is_test], t[is_test])
+    return {"share_test_with_later_train": float((t[is_test] < last_train[u[is_test]]).mean()),
+            "share_train_after_a_test": float((t[~is_test] > first_test[u[~is_test]]).mean())}
+
+
 # --------------------------------------------------------------------------------------------------- CLI
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lessons.data", description=__doc__.splitlines()[0])
@@ -521,6 +576,7 @@ __all__ = [
     "DATASETS", "PROTOCOLS", "SPLIT_VERSION", "FETCH_COMMAND", "load_movielens", "load_grouplens_archive",
     "k_core", "apply_recbole_protocol", "apply_protocol", "SequentialSplit", "build_split", "make_toy_split",
     "load_split", "protocol_stats", "frame_stats", "user_time_summary", "consecutive_gaps", "time_facts",
+    "protocol_table", "split_time_facts", "random_split_future_share",
 ]
 
 if __name__ == "__main__":
