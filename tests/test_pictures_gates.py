@@ -122,3 +122,74 @@ def test_bad_input_raises_clear_errors() -> None:
         G.step_view(_gru_dict(T=4), t=0)
     with pytest.raises(ValueError, match="r: expected shape"):
         G.gru_step_view(np.zeros(2), np.zeros(3), np.zeros(2), np.zeros(2), np.zeros(2))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# gradient pictures (lessons.pictures.gradients)
+# ---------------------------------------------------------------------------------------------------------
+from lessons.pictures import gradients as Gr  # noqa: E402
+from lessons.rnn.vanilla import RNN  # noqa: E402
+
+
+def test_rnn_input_jacobians_equal_the_product_of_step_jacobians() -> None:
+    rnn = RNN(3, 4, rng=2)
+    xs = np.random.default_rng(0).normal(size=(6, 3))
+    J = Gr.input_jacobians(rnn, xs)
+    tr = rnn.forward(xs)
+    d = 1 - tr.h**2  # tanh'
+    T = 6
+    for t in range(T):
+        want = np.diag(d[t]) @ rnn.W_xh
+        for s in range(t + 1, T):
+            want = np.diag(d[s]) @ rnn.W_hh @ want
+        np.testing.assert_allclose(J[t], want, atol=1e-12)
+
+
+def test_lstm_jacobian_matches_finite_differences() -> None:
+    cells = Gr.make_cells(input_size=2, hidden_size=3, seed=4, forget_bias=2.0)
+    lstm = cells["LSTM"]
+    xs = np.random.default_rng(1).normal(size=(5, 2))
+    J = Gr.input_jacobians(lstm, xs)
+    eps = 1e-6
+    for t, i in ((0, 0), (2, 1), (4, 0)):
+        xp, xm = xs.copy(), xs.copy()
+        xp[t, i] += eps
+        xm[t, i] -= eps
+        fd = (lstm.forward(xp).h[-1] - lstm.forward(xm).h[-1]) / (2 * eps)
+        np.testing.assert_allclose(J[t, :, i], fd, atol=1e-8)
+
+
+def test_spectral_norm_bounds_the_rnn_gradient() -> None:
+    cells = Gr.make_cells(input_size=2, hidden_size=5, seed=1, rnn_norm=0.7)
+    rnn = cells["RNN"]
+    assert np.linalg.norm(rnn.W_hh, 2) == pytest.approx(0.7)
+    norms = Gr.jacobian_norms(rnn, np.random.default_rng(3).normal(size=(20, 2)))
+    back = np.arange(20)[::-1]
+    assert np.all(norms <= 0.7**back * np.linalg.norm(rnn.W_xh) + 1e-15)
+    with pytest.raises(ValueError, match="norm: expected a positive"):
+        Gr.set_spectral_norm(rnn, -1.0)
+
+
+def test_gate_biases_open_a_path_for_the_gradient() -> None:
+    default = Gr.gradient_norms_by_model(T=30, hidden_size=4, seed=0)
+    biased = Gr.gradient_norms_by_model(T=30, hidden_size=4, seed=0, forget_bias=4.0, update_bias=4.0)
+    assert biased["LSTM"][0] > 100 * default["LSTM"][0]
+    assert biased["GRU"][0] > 100 * default["GRU"][0]
+    np.testing.assert_allclose(biased["RNN"], default["RNN"])
+
+
+def test_gradient_figures() -> None:
+    norms = Gr.gradient_norms_by_model(T=10, hidden_size=3)
+    fig = Gr.gradient_norms_figure(norms)
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "log" and len(ax.lines) == 3
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), np.maximum(norms["RNN"], 1e-16))
+    with pytest.raises(ValueError, match="norms"):
+        Gr.gradient_norms_figure({"a": np.zeros(3), "b": np.zeros(4)})
+    sfig = Gr.gradient_slider_figure(rnn_norms=(0.5, 2.0), forget_biases=(0.0, 3.0), update_biases=(1.0,),
+                                      T=8, hidden_size=3)  # fmt: skip
+    assert len(sfig.layout.sliders) == 3
+    step = sfig.layout.sliders[1].steps[1]
+    assert list(step.args[1]) == [1]
+    want = Gr.jacobian_norms(Gr.make_cells(4, 3, 0, forget_bias=3.0)["LSTM"], Gr._inputs(8, 4, 0))
+    np.testing.assert_allclose(step.args[0]["y"][0], np.maximum(want, 1e-16), rtol=1e-9, atol=1e-12)

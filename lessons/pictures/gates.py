@@ -282,7 +282,8 @@ def lstm_step_view(
 def step_view(trace: Any, t: int, h0: Any = None, c0: Any = None) -> Figure:
     """The one-step view of time step ``t`` (1-based, as in the book) of a GRU or LSTM trace.
 
-    ``h0``/``c0`` ``(H,)`` are the initial states used for ``t = 1`` (default zeros).
+    ``h0``/``c0`` ``(H,)`` are the initial states used for ``t = 1`` (default: the trace's own ``h0``/``c0``
+    if it records them, else zeros).
     """
     panels = trace_panels(trace)
     T, H = panels["h"].shape
@@ -293,6 +294,8 @@ def step_view(trace: Any, t: int, h0: Any = None, c0: Any = None) -> Figure:
     def prev(name: str, init: Any) -> np.ndarray:
         if k > 0:
             return panels[name][k - 1]
+        if init is None:
+            init = _get(trace, f"{name}0")  # a lessons.rnn Trace records h0 and c0
         return np.zeros(H) if init is None else _vec(f"{name}0", init, H)
 
     if {"r", "z", "n"} <= panels.keys():

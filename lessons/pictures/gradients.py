@@ -1,0 +1,254 @@
+"""How far back a gradient reaches: norms of ``∂h_T/∂x_t`` for a plain RNN, an LSTM and a GRU.
+
+Everything is computed with the NumPy cells' own backpropagation through time (``cell.backward``), so the
+curves are exactly what training would see. For a cell with final state ``h_T (H,)`` and inputs
+``x_t (I,)`` the Jacobian ``∂h_T/∂x_t`` is an ``(H, I)`` matrix; its row ``k`` is the gradient of the scalar
+``h_T[k]``, which one backward pass with ``dh = e_k`` at step ``T`` returns for every ``t`` at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+import plotly.graph_objects as go
+from matplotlib.figure import Figure
+
+from lessons.rnn.gru import GRU
+from lessons.rnn.lstm import LSTM
+from lessons.rnn.vanilla import RNN
+
+__all__ = [
+    "input_jacobians",
+    "jacobian_norms",
+    "set_spectral_norm",
+    "make_cells",
+    "gradient_norms_by_model",
+    "gradient_norms_figure",
+    "gradient_slider_figure",
+]
+
+MODEL_COLOURS = {"RNN": "#c44e52", "LSTM": "#4c72b0", "GRU": "#55a868"}
+
+
+def input_jacobians(cell: Any, xs: Any, h0: Any = None) -> np.ndarray:
+    """``J[t] = ∂h_T/∂x_t`` for every step: an array ``(T, H, I)`` computed with ``cell.backward``.
+
+    ``cell`` is a ``lessons.rnn`` RNN, LSTM or GRU; ``xs: (T, input_size)``; ``h0: (H,)`` or None.
+    Uses ``H`` backward passes (one per unit of ``h_T``).
+    """
+    if not hasattr(cell, "forward") or not hasattr(cell, "backward"):
+        raise ValueError(
+            f"cell: expected a lessons.rnn cell with forward/backward, got {type(cell).__name__}"
+        )
+    trace = cell.forward(xs, h0)
+    T, H = trace.h.shape
+    J = np.zeros((T, H, trace.xs.shape[1]))
+    dh = np.zeros((T, H))
+    for k in range(H):
+        dh[:] = 0.0
+        dh[-1, k] = 1.0
+        J[:, k, :] = cell.backward(trace, dh)["xs"]
+    return J
+
+
+def jacobian_norms(cell: Any, xs: Any, h0: Any = None) -> np.ndarray:
+    """``‖∂h_T/∂x_t‖`` (Frobenius) for ``t = 1 … T``: an array ``(T,)``; the last entry is the latest step."""
+    J = input_jacobians(cell, xs, h0)
+    return np.sqrt(np.sum(J**2, axis=(1, 2)))
+
+
+def set_spectral_norm(rnn: RNN, norm: float) -> RNN:
+    """Rescale ``rnn.W_hh`` in place so that its largest singular value is ``norm``; returns the cell.
+
+    With tanh (``|tanh'| ≤ 1``) a spectral norm below 1 guarantees that ``‖∂h_T/∂h_t‖`` shrinks at least
+    geometrically (the sufficient condition of Pascanu et al., 2013); above 1 gradients *may* explode.
+    """
+    if not np.isfinite(norm) or norm <= 0:
+        raise ValueError(f"norm: expected a positive finite number, got {norm!r}")
+    s = float(np.linalg.norm(rnn.W_hh, 2))
+    rnn.set_parameters(W_hh=rnn.W_hh * (norm / s))
+    return rnn
+
+
+def make_cells(
+    input_size: int = 4,
+    hidden_size: int = 8,
+    seed: int = 0,
+    rnn_norm: float | None = None,
+    forget_bias: float | None = None,
+    update_bias: float | None = None,
+) -> dict[str, Any]:
+    """A plain RNN, an LSTM and a GRU with PyTorch's random initialisation (same ``seed``).
+
+    ``rnn_norm`` rescales the RNN's recurrent matrix to that spectral norm; ``forget_bias`` sets every LSTM
+    ``b_f``; ``update_bias`` sets every GRU ``b_z`` (PyTorch convention: large ``z`` keeps the state).
+    ``None`` leaves the random initial values. Returns ``{"RNN": …, "LSTM": …, "GRU": …}``.
+    """
+    rnn = RNN(input_size, hidden_size, rng=seed)
+    lstm = LSTM(input_size, hidden_size, rng=seed)
+    gru = GRU(input_size, hidden_size, variant="pytorch", rng=seed)
+    if rnn_norm is not None:
+        set_spectral_norm(rnn, rnn_norm)
+    if forget_bias is not None:
+        lstm.set_parameters(b_f=np.full(hidden_size, float(forget_bias)))
+    if update_bias is not None:
+        gru.set_parameters(b_z=np.full(hidden_size, float(update_bias)))
+    return {"RNN": rnn, "LSTM": lstm, "GRU": gru}
+
+
+def _inputs(T: int, input_size: int, seed: int) -> np.ndarray:
+    if not isinstance(T, int | np.integer) or T < 2:
+        raise ValueError(f"T: expected an integer sequence length >= 2, got {T!r}")
+    return np.random.default_rng(seed + 1000).normal(size=(T, input_size))
+
+
+def gradient_norms_by_model(
+    T: int = 50,
+    input_size: int = 4,
+    hidden_size: int = 8,
+    seed: int = 0,
+    rnn_norm: float | None = None,
+    forget_bias: float | None = None,
+    update_bias: float | None = None,
+) -> dict[str, np.ndarray]:
+    """``‖∂h_T/∂x_t‖`` for ``t = 1 … T`` for each model of :func:`make_cells`, on the same random inputs.
+
+    Inputs ``xs (T, input_size)`` are standard normal (seeded).
+    Returns ``{"RNN": (T,), "LSTM": (T,), "GRU": (T,)}``.
+    """
+    xs = _inputs(T, input_size, seed)
+    cells = make_cells(input_size, hidden_size, seed, rnn_norm, forget_bias, update_bias)
+    return {name: jacobian_norms(cell, xs) for name, cell in cells.items()}
+
+
+def _check_norms(norms: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    if not norms:
+        raise ValueError("norms: expected a non-empty mapping name -> (T,) array, got an empty one")
+    out = {k: np.asarray(v, dtype=float) for k, v in norms.items()}
+    shapes = {v.shape for v in out.values()}
+    if len(shapes) != 1 or len(next(iter(shapes))) != 1:
+        raise ValueError(f"norms: expected 1-D arrays of one common length T, got shapes {sorted(shapes)}")
+    return out
+
+
+def gradient_norms_figure(norms: Mapping[str, Any], title: str | None = None, floor: float = 1e-16) -> Figure:
+    """Semi-log plot of gradient norms against *steps back* ``T − t`` (0 = the last input).
+
+    ``norms``: ``{label: (T,)}`` with entry ``t-1`` for input ``x_t``; values below ``floor`` are clipped
+    so that exact zeros stay visible on the log axis.
+    """
+    data = _check_norms(norms)
+    fig, ax = plt.subplots(figsize=(7, 3.6), layout="constrained")
+    for j, (label, v) in enumerate(data.items()):
+        back = np.arange(v.shape[0])[::-1]
+        colour = MODEL_COLOURS.get(label, f"C{j}")
+        ax.semilogy(back, np.maximum(v, floor), color=colour, label=label, lw=1.8)
+    ax.set_xlabel("steps back from the last input, T − t")
+    ax.set_ylabel(r"$\|\partial h_T / \partial x_t\|$")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=8)
+    if title:
+        ax.set_title(title, fontsize=10)
+    return fig
+
+
+def _fmt(v: float) -> str:
+    return f"{v:g}"
+
+
+def gradient_slider_figure(
+    rnn_norms: Sequence[float] = (0.5, 1.0, 1.5, 2.0, 3.0),
+    forget_biases: Sequence[float] = (-2.0, 0.0, 1.0, 2.0, 3.0, 5.0),
+    update_biases: Sequence[float] = (-2.0, 0.0, 1.0, 2.0, 3.0, 5.0),
+    T: int = 40,
+    input_size: int = 4,
+    hidden_size: int = 8,
+    seed: int = 0,
+    floor: float = 1e-16,
+) -> go.Figure:
+    """A static plotly figure with three sliders, one per model, each restyling only its own curve.
+
+    Slider 1: spectral norm of the RNN's ``W_hh``; slider 2: LSTM forget bias ``b_f``; slider 3: GRU update
+    bias ``b_z``. Every position is precomputed here with :func:`jacobian_norms` (no kernel needed), and since
+    each slider owns one curve the three settings always combine correctly.
+    """
+    axes = {"RNN": list(rnn_norms), "LSTM": list(forget_biases), "GRU": list(update_biases)}
+    for name, vals in axes.items():
+        if not vals:
+            raise ValueError(f"{name}: expected at least one slider value, got none")
+    xs = _inputs(T, input_size, seed)
+    curves: dict[str, list[np.ndarray]] = {name: [] for name in axes}
+    for v in axes["RNN"]:
+        curves["RNN"].append(jacobian_norms(make_cells(input_size, hidden_size, seed, rnn_norm=v)["RNN"], xs))
+    for v in axes["LSTM"]:
+        curves["LSTM"].append(
+            jacobian_norms(make_cells(input_size, hidden_size, seed, forget_bias=v)["LSTM"], xs)
+        )
+    for v in axes["GRU"]:
+        curves["GRU"].append(
+            jacobian_norms(make_cells(input_size, hidden_size, seed, update_bias=v)["GRU"], xs)
+        )
+    back = np.arange(T)[::-1]
+    labels = {"RNN": "RNN, ‖W_hh‖₂ = ", "LSTM": "LSTM, b_f = ", "GRU": "GRU, b_z = "}
+    prefixes = {
+        "RNN": "RNN spectral norm ‖W_hh‖₂ = ",
+        "LSTM": "LSTM forget bias b_f = ",
+        "GRU": "GRU update bias b_z = ",
+    }
+    start = {name: len(v) // 2 for name, v in axes.items()}
+    fig = go.Figure()
+    for name in axes:
+        y = np.maximum(curves[name][start[name]], floor)
+        fig.add_trace(
+            go.Scatter(
+                x=back,
+                y=y,
+                mode="lines+markers",
+                marker=dict(size=4),
+                line=dict(color=MODEL_COLOURS[name], width=2),
+                name=labels[name] + _fmt(axes[name][start[name]]),
+            )
+        )
+    sliders = []
+    for j, name in enumerate(axes):
+        steps = [
+            dict(
+                method="restyle",
+                label=_fmt(v),
+                args=[
+                    {
+                        "y": [np.round(np.maximum(curve, floor), 12).tolist()],
+                        "name": [labels[name] + _fmt(v)],
+                    },
+                    [j],
+                ],
+            )
+            for v, curve in zip(axes[name], curves[name], strict=True)
+        ]
+        sliders.append(
+            dict(
+                active=start[name],
+                steps=steps,
+                x=0.0 + j * 0.34,
+                len=0.31,
+                y=-0.18,
+                xanchor="left",
+                yanchor="top",
+                pad=dict(t=30, b=10),
+                currentvalue=dict(prefix=prefixes[name], font=dict(size=11)),
+            )
+        )
+    fig.update_layout(
+        sliders=sliders,
+        height=470,
+        margin=dict(l=70, r=20, t=50, b=150),
+        xaxis_title="steps back from the last input, T − t",
+        yaxis_title="‖∂h_T/∂x_t‖",
+        yaxis_type="log",
+        legend=dict(x=0.99, xanchor="right", y=0.01, yanchor="bottom"),
+        title=dict(text="How far back does the gradient reach?", font=dict(size=15)),
+    )
+    return fig

@@ -1,0 +1,130 @@
+"""Live (kernel-backed) twins of the static slider figures, built with ipywidgets.
+
+Each function returns a :class:`LessonWidget`: sliders above an image that is redrawn in place whenever a
+slider moves. The image is drawn by the same functions as the book's figures (``lessons.pictures.sliders``
+and ``lessons.pictures.gradients``), so a notebook cell is a single call, e.g. ``gru_step_widget()``.
+
+In the static HTML book the widget shows its controls and the picture it had when the book was built (the
+precomputed plotly sliders next to it are the ones that move without a kernel); on Binder or a local
+Jupyter every slider position is recomputed.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+
+from lessons.pictures import gradients as grad_pics
+from lessons.pictures import sliders as sl
+
+__all__ = ["LessonWidget", "gru_step_widget", "lstm_forget_widget", "gru_update_widget", "gradient_widget"]
+
+
+def figure_png(fig: Figure, dpi: int = 90) -> bytes:
+    """PNG bytes of a matplotlib figure; the figure is closed afterwards (no stray inline output)."""
+    buf = io.BytesIO()
+    try:
+        fig.savefig(buf, format="png", dpi=dpi)
+    finally:
+        plt.close(fig)
+    return buf.getvalue()
+
+
+class LessonWidget(widgets.VBox):
+    """Sliders plus an image redrawn in place.
+
+    Attributes: ``controls`` (dict name → slider), ``image`` (``ipywidgets.Image``), ``state`` (what the last
+    computation returned), ``compute(**values) -> state`` and ``draw(state) -> Figure``.
+    """
+
+    def __init__(
+        self,
+        controls: dict[str, widgets.ValueWidget],
+        compute: Callable[..., Any],
+        draw: Callable[[Any], Figure],
+        dpi: int = 90,
+    ) -> None:
+        if not controls:
+            raise ValueError("controls: expected at least one slider, got none")
+        self.controls = controls
+        self.compute = compute
+        self.draw = draw
+        self.dpi = dpi
+        self.state: Any = None
+        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        box = widgets.HBox(list(controls.values()), layout=widgets.Layout(flex_flow="row wrap"))
+        super().__init__([box, self.image])
+        for c in controls.values():
+            c.observe(self.update, names="value")
+        self.update()
+
+    def values(self) -> dict[str, Any]:
+        """Current slider values by name."""
+        return {k: c.value for k, c in self.controls.items()}
+
+    def update(self, *_: Any) -> None:
+        """Recompute from the sliders and redraw the image (called on every slider change)."""
+        self.state = self.compute(**self.values())
+        self.image.value = figure_png(self.draw(self.state), self.dpi)
+
+
+def _slider(value: float, lo: float, hi: float, step: float, description: str) -> widgets.FloatSlider:
+    return widgets.FloatSlider(
+        value=value, min=lo, max=hi, step=step, description=description, continuous_update=False,
+        readout_format=".2f", style={"description_width": "initial"},
+    )  # fmt: skip
+
+
+def gru_step_widget() -> LessonWidget:
+    """Experiment (a) live: sliders for ``x``, ``W_xn``, ``b_z`` (all three act together) and ``h_prev``."""
+    d, r = sl.GRU_STEP_DEFAULTS, sl.GRU_STEP_RANGES
+    controls = {
+        "x": _slider(d["x"], *r["x"], "input x"),
+        "weight": _slider(d["weight"], *r["weight"], "weight W_xn"),
+        "bias": _slider(d["bias"], *r["bias"], "bias b_z"),
+        "h_prev": _slider(d["h_prev"], -1.0, 1.0, 0.1, "h_prev"),
+    }
+    return LessonWidget(controls, sl.gru_step_values, sl.gru_step_bars)
+
+
+def lstm_forget_widget(T: int = 30) -> LessonWidget:
+    """Experiment (b) live: forget bias ``b_f`` and the written value; the memory LSTM runs ``T`` steps."""
+    controls = {
+        "forget_bias": _slider(1.0, -2.0, 8.0, 0.25, "forget bias b_f"),
+        "write": _slider(1.0, -1.0, 1.0, 0.1, "value written x_1"),
+    }
+    return LessonWidget(
+        controls,
+        lambda forget_bias, write: {**sl.lstm_memory_curve(forget_bias, T, write), "b_f": forget_bias},
+        lambda cur: sl.lstm_memory_plot(cur, forget_bias=cur["b_f"]),
+    )
+
+
+def gru_update_widget() -> LessonWidget:
+    """Experiment (c) live: the update gate ``z`` and the input ``x`` of the two-unit GRU."""
+    controls = {
+        "z": _slider(0.5, 0.0, 1.0, 0.05, "update gate z"),
+        "x": _slider(sl.UPDATE_DEMO["x"], -3.0, 3.0, 0.25, "input x"),
+    }
+    return LessonWidget(controls, sl.gru_update_values, sl.gru_update_plane)
+
+
+def gradient_widget(T: int = 40, hidden_size: int = 8) -> LessonWidget:
+    """Gradient norms through time for RNN, LSTM and GRU, with the three knobs of the static figure."""
+    controls = {
+        "rnn_norm": _slider(1.5, 0.25, 4.0, 0.25, "RNN ‖W_hh‖₂"),
+        "forget_bias": _slider(1.0, -2.0, 6.0, 0.5, "LSTM b_f"),
+        "update_bias": _slider(1.0, -2.0, 6.0, 0.5, "GRU b_z"),
+    }
+
+    def compute(rnn_norm: float, forget_bias: float, update_bias: float) -> dict[str, Any]:
+        return grad_pics.gradient_norms_by_model(
+            T=T, hidden_size=hidden_size, rnn_norm=rnn_norm, forget_bias=forget_bias, update_bias=update_bias
+        )
+
+    return LessonWidget(controls, compute, grad_pics.gradient_norms_figure)
