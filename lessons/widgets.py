@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.figure import Figure
 
 from lessons.pictures import gradients as grad_pics
@@ -114,6 +116,14 @@ def gru_update_widget() -> LessonWidget:
     return LessonWidget(controls, sl.gru_update_values, sl.gru_update_plane)
 
 
+@lru_cache(maxsize=256)
+def _model_norms(model: str, knob: float, T: int, hidden_size: int) -> tuple[float, ...]:
+    """Gradient norms of one model for one knob value (cached: moving one slider recomputes one model)."""
+    kwargs = {"RNN": "rnn_norm", "LSTM": "forget_bias", "GRU": "update_bias"}
+    cell = grad_pics.make_cells(hidden_size=hidden_size, **{kwargs[model]: knob})[model]
+    return tuple(grad_pics.jacobian_norms(cell, grad_pics.model_inputs(T)))
+
+
 def gradient_widget(T: int = 40, hidden_size: int = 8) -> LessonWidget:
     """Gradient norms through time for RNN, LSTM and GRU, with the three knobs of the static figure."""
     controls = {
@@ -123,8 +133,7 @@ def gradient_widget(T: int = 40, hidden_size: int = 8) -> LessonWidget:
     }
 
     def compute(rnn_norm: float, forget_bias: float, update_bias: float) -> dict[str, Any]:
-        return grad_pics.gradient_norms_by_model(
-            T=T, hidden_size=hidden_size, rnn_norm=rnn_norm, forget_bias=forget_bias, update_bias=update_bias
-        )
+        knobs = {"RNN": rnn_norm, "LSTM": forget_bias, "GRU": update_bias}
+        return {m: np.asarray(_model_norms(m, float(v), T, hidden_size)) for m, v in knobs.items()}
 
     return LessonWidget(controls, compute, grad_pics.gradient_norms_figure)

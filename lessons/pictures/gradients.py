@@ -23,6 +23,7 @@ from lessons.rnn.vanilla import RNN
 __all__ = [
     "input_jacobians",
     "jacobian_norms",
+    "model_inputs",
     "set_spectral_norm",
     "make_cells",
     "gradient_norms_by_model",
@@ -99,7 +100,8 @@ def make_cells(
     return {"RNN": rnn, "LSTM": lstm, "GRU": gru}
 
 
-def _inputs(T: int, input_size: int, seed: int) -> np.ndarray:
+def model_inputs(T: int, input_size: int = 4, seed: int = 0) -> np.ndarray:
+    """The standard-normal inputs ``xs (T, input_size)`` every gradient picture feeds the three models."""
     if not isinstance(T, int | np.integer) or T < 2:
         raise ValueError(f"T: expected an integer sequence length >= 2, got {T!r}")
     return np.random.default_rng(seed + 1000).normal(size=(T, input_size))
@@ -119,7 +121,7 @@ def gradient_norms_by_model(
     Inputs ``xs (T, input_size)`` are standard normal (seeded).
     Returns ``{"RNN": (T,), "LSTM": (T,), "GRU": (T,)}``.
     """
-    xs = _inputs(T, input_size, seed)
+    xs = model_inputs(T, input_size, seed)
     cells = make_cells(input_size, hidden_size, seed, rnn_norm, forget_bias, update_bias)
     return {name: jacobian_norms(cell, xs) for name, cell in cells.items()}
 
@@ -141,7 +143,8 @@ def gradient_norms_figure(norms: Mapping[str, Any], title: str | None = None, fl
     so that exact zeros stay visible on the log axis.
     """
     data = _check_norms(norms)
-    fig, ax = plt.subplots(figsize=(7, 3.6), layout="constrained")
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    fig.subplots_adjust(left=0.12, right=0.97, bottom=0.15, top=0.9)
     for j, (label, v) in enumerate(data.items()):
         back = np.arange(v.shape[0])[::-1]
         colour = MODEL_COLOURS.get(label, f"C{j}")
@@ -179,7 +182,7 @@ def gradient_slider_figure(
     for name, vals in axes.items():
         if not vals:
             raise ValueError(f"{name}: expected at least one slider value, got none")
-    xs = _inputs(T, input_size, seed)
+    xs = model_inputs(T, input_size, seed)
     curves: dict[str, list[np.ndarray]] = {name: [] for name in axes}
     for v in axes["RNN"]:
         curves["RNN"].append(jacobian_norms(make_cells(input_size, hidden_size, seed, rnn_norm=v)["RNN"], xs))

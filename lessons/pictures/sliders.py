@@ -168,7 +168,8 @@ def gru_step_bars(values: dict[str, float], title: str | None = None) -> Figure:
     missing = [k for k in _STEP_KEYS if k not in values]
     if missing:
         raise ValueError(f"values: expected keys {list(_STEP_KEYS)}, missing {missing}")
-    fig, ax = plt.subplots(figsize=(6, 3.2), layout="constrained")
+    fig, ax = plt.subplots(figsize=(6, 3.2))
+    fig.subplots_adjust(left=0.12, right=0.97, bottom=0.1, top=0.88)  # fixed layout: fast redraws
     y = [values[k] for k in _STEP_KEYS]
     bars = ax.bar(list(_STEP_KEYS), y, color=_STEP_COLOURS)
     ax.bar_label(bars, fmt="%.3f", padding=2, fontsize=9)
@@ -282,7 +283,8 @@ def lstm_memory_plot(curve: dict[str, Any], forget_bias: float | None = None) ->
     for k in ("t", "c", "h", "f", "kept", "half_life"):
         if k not in curve:
             raise ValueError(f"curve: expected the dict returned by lstm_memory_curve, missing {k!r}")
-    fig, ax = plt.subplots(figsize=(7, 3.4), layout="constrained")
+    fig, ax = plt.subplots(figsize=(7, 3.4))
+    fig.subplots_adjust(left=0.1, right=0.97, bottom=0.15, top=0.88)
     ax.plot(curve["t"], curve["c"], "-o", ms=3, lw=2.5, color="#937860", label=r"cell state $c_t$")
     ax.plot(curve["t"], curve["h"], ":", color="#c44e52", label=r"hidden state $h_t$")
     ax.set_ylim(-0.05, 1.05)
@@ -389,7 +391,8 @@ def gru_update_plane(v: dict[str, Any]) -> Figure:
         if k not in v:
             raise ValueError(f"v: expected the dict returned by gru_update_values, missing {k!r}")
     hp, n, h = (np.asarray(v[k]) for k in ("h_prev", "n", "h"))
-    fig, ax = plt.subplots(figsize=(4.8, 4.6), layout="constrained")
+    fig, ax = plt.subplots(figsize=(4.8, 4.6))
+    fig.subplots_adjust(left=0.15, right=0.97, bottom=0.11, top=0.92)
     ax.plot([n[0], hp[0]], [n[1], hp[1]], "--", color="#bbbbbb")
     ax.plot(*hp, "o", ms=11, color="#8c8c8c", label="old state h_prev (z = 1)")
     ax.plot(*n, "o", ms=11, color="#55a868", label="candidate n (z = 0)")
