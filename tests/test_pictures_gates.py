@@ -193,3 +193,12 @@ def test_gradient_figures() -> None:
     assert list(step.args[1]) == [1]
     want = Gr.jacobian_norms(Gr.make_cells(4, 3, 0, forget_bias=3.0)["LSTM"], Gr.model_inputs(8, 4, 0))
     np.testing.assert_allclose(step.args[0]["y"][0], np.maximum(want, 1e-16), rtol=1e-9, atol=1e-12)
+
+
+def test_relu_rnn_gradient_can_explode_and_relative_reach() -> None:
+    norms = Gr.gradient_norms_by_model(T=30, hidden_size=8, rnn_norm=2.0, rnn_nonlinearity="relu")["RNN"]
+    reach = Gr.relative_reach(norms, (0, 10, 20))
+    assert reach[0] == 1.0
+    assert reach[20] > reach[10] > 1.0  # an older input gets a *larger* gradient: explosion
+    with pytest.raises(ValueError, match="steps_back"):
+        Gr.relative_reach(norms, (30,))

@@ -104,7 +104,7 @@ def gate_heatmaps(trace: Any, title: str | None = None, ncols: int | None = None
     """
     panels = trace_panels(trace)
     k = len(panels)
-    ncols = ncols or min(k, 3)
+    ncols = ncols or (2 if k == 4 else min(k, 3))
     if ncols < 1:
         raise ValueError(f"ncols: expected a positive integer, got {ncols}")
     nrows = int(np.ceil(k / ncols))
@@ -232,7 +232,7 @@ def gru_step_view(h_prev: Any, r: Any, z: Any, n: Any, h: Any, t: int | None = N
 
     All arguments are vectors ``(H,)``. Left: reset gate ``r`` (how much of ``h_prev`` the candidate sees) and
     update gate ``z`` (how much of ``h_prev`` is kept). Right: ``h_prev``, the candidate ``n`` and the new
-    ``h = (1 - z)·n + z·h_prev``, which always lies between ``n`` and ``h_prev`` (grey segments).
+    ``h = (1 - z)·n + z·h_prev``, which always lies between ``n`` and ``h_prev``.
     """
     hp = _vec("h_prev", h_prev, None)
     H = hp.shape[0]
@@ -244,8 +244,6 @@ def gru_step_view(h_prev: Any, r: Any, z: Any, n: Any, h: Any, t: int | None = N
     ax_g.set_title("gates" + when, fontsize=10)
     series = {"h_prev": hp, "n (candidate)": n, "h (new)": h}
     _bars(ax_s, series, {"h_prev": "#8c8c8c", "n (candidate)": "#55a868", "h (new)": "#c44e52"})
-    for u in range(H):
-        ax_s.plot([u - 0.8 / 3, u], [hp[u], n[u]], color="grey", lw=0.8, ls=":")
     ax_s.set_ylim(-1.05, 1.05)
     ax_s.set_title("states" + when + ": h = (1−z)·n + z·h_prev", fontsize=10)
     return fig

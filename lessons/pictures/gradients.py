@@ -27,6 +27,7 @@ __all__ = [
     "set_spectral_norm",
     "make_cells",
     "gradient_norms_by_model",
+    "relative_reach",
     "gradient_norms_figure",
     "gradient_slider_figure",
 ]
@@ -81,14 +82,16 @@ def make_cells(
     rnn_norm: float | None = None,
     forget_bias: float | None = None,
     update_bias: float | None = None,
+    rnn_nonlinearity: str = "tanh",
 ) -> dict[str, Any]:
     """A plain RNN, an LSTM and a GRU with PyTorch's random initialisation (same ``seed``).
 
     ``rnn_norm`` rescales the RNN's recurrent matrix to that spectral norm; ``forget_bias`` sets every LSTM
     ``b_f``; ``update_bias`` sets every GRU ``b_z`` (PyTorch convention: large ``z`` keeps the state).
-    ``None`` leaves the random initial values. Returns ``{"RNN": …, "LSTM": …, "GRU": …}``.
+    ``None`` leaves the random initial values; ``rnn_nonlinearity`` is ``"tanh"`` or ``"relu"``.
+    Returns ``{"RNN": …, "LSTM": …, "GRU": …}``.
     """
-    rnn = RNN(input_size, hidden_size, rng=seed)
+    rnn = RNN(input_size, hidden_size, nonlinearity=rnn_nonlinearity, rng=seed)
     lstm = LSTM(input_size, hidden_size, rng=seed)
     gru = GRU(input_size, hidden_size, variant="pytorch", rng=seed)
     if rnn_norm is not None:
@@ -115,6 +118,7 @@ def gradient_norms_by_model(
     rnn_norm: float | None = None,
     forget_bias: float | None = None,
     update_bias: float | None = None,
+    rnn_nonlinearity: str = "tanh",
 ) -> dict[str, np.ndarray]:
     """``‖∂h_T/∂x_t‖`` for ``t = 1 … T`` for each model of :func:`make_cells`, on the same random inputs.
 
@@ -122,8 +126,20 @@ def gradient_norms_by_model(
     Returns ``{"RNN": (T,), "LSTM": (T,), "GRU": (T,)}``.
     """
     xs = model_inputs(T, input_size, seed)
-    cells = make_cells(input_size, hidden_size, seed, rnn_norm, forget_bias, update_bias)
+    cells = make_cells(input_size, hidden_size, seed, rnn_norm, forget_bias, update_bias, rnn_nonlinearity)
     return {name: jacobian_norms(cell, xs) for name, cell in cells.items()}
+
+
+def relative_reach(norms: Any, steps_back: Sequence[int] = (10, 20, 40)) -> dict[int, float]:
+    """``‖∂h_T/∂x_{T−k}‖ / ‖∂h_T/∂x_T‖`` for each ``k`` in ``steps_back``: how much of the gradient the input
+    ``k`` steps before the end still receives, relative to the last input. ``norms``: ``(T,)``."""
+    v = np.asarray(norms, dtype=float)
+    if v.ndim != 1 or v.size < 2 or v[-1] == 0:
+        raise ValueError(f"norms: expected a (T,) array with a non-zero last entry, got shape {v.shape}")
+    bad = [k for k in steps_back if not 0 <= k < v.size]
+    if bad:
+        raise ValueError(f"steps_back: expected integers in [0, {v.size}), got {bad}")
+    return {int(k): float(v[-1 - k] / v[-1]) for k in steps_back}
 
 
 def _check_norms(norms: Mapping[str, Any]) -> dict[str, np.ndarray]:
