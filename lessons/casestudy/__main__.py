@@ -1,0 +1,113 @@
+"""Command line of case study II.
+
+    python -m lessons.casestudy train --dataset ml-1m --model fused-gate-gru --seed 0 [--epochs 30 --dim 64
+        --lr 1e-3 --dropout 0.3 --batch-size 256 --stride 25 --patience 3 --max-minutes 15 --out PATH]
+    python -m lessons.casestudy table --dataset ml-1m [--k 10]
+    python -m lessons.casestudy binary --dataset ml-100k --cell gru --seed 0
+
+``train`` prints ONE JSON line and appends it to ``results/<dataset>.jsonl`` (unless ``--no-save``);
+``table`` prints the comparison table (our models: mean +/- sd over seeds; our baselines; RecBole's
+published leaderboard rows); ``binary`` runs the article-style yes/no experiment (see
+:mod:`lessons.casestudy.binary`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from lessons.provenance import RESULTS_DIR, append_record
+
+
+def _train(args: argparse.Namespace) -> int:
+    from lessons.casestudy.train import TrainConfig, run
+    from lessons.data import load_split, make_toy_split
+
+    config = TrainConfig(model=args.model, seed=args.seed, epochs=args.epochs, dim=args.dim, lr=args.lr,
+                         dropout=args.dropout, batch_size=args.batch_size, stride=args.stride,
+                         patience=args.patience, max_minutes=args.max_minutes, threads=args.threads,
+                         short_k=args.short_k)
+    split = make_toy_split() if args.dataset == "toy" else load_split(args.dataset)
+    _, record = run(split, config, progress=not args.no_progress,
+                    log=(lambda m: print(m, file=sys.stderr)) if args.verbose else None)
+    line = json.dumps(record, sort_keys=True)
+    print(line)
+    if not args.no_save:
+        append_record(Path(args.out) if args.out else RESULTS_DIR / f"{args.dataset}.jsonl", record)
+    return 0
+
+
+def _table(args: argparse.Namespace) -> int:
+    from lessons.casestudy.report import comparison_table
+
+    table = comparison_table(args.dataset, k=args.k)
+    print(table.to_markdown(index=False) if hasattr(table, "to_markdown") else table.to_string(index=False))
+    return 0
+
+
+def _binary(args: argparse.Namespace) -> int:
+    from lessons.casestudy.binary import BinaryConfig, run_binary
+    from lessons.data import load_split, make_toy_split
+
+    split = make_toy_split() if args.dataset == "toy" else load_split(args.dataset)
+    config = BinaryConfig(cell=args.cell, seed=args.seed, epochs=args.epochs, dim=args.dim, lr=args.lr,
+                          dropout=args.dropout, batch_size=args.batch_size, neg_ratio=args.neg_ratio)
+    record = run_binary(split, config, progress=not args.no_progress)
+    print(json.dumps(record, sort_keys=True))
+    if not args.no_save:
+        append_record(Path(args.out) if args.out else RESULTS_DIR / f"binary-{args.dataset}.jsonl", record)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m lessons.casestudy", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    tr = sub.add_parser("train", help="train one model, print and append one JSON record")
+    tr.add_argument("--dataset", default="ml-100k", choices=["ml-100k", "ml-1m", "toy"])
+    tr.add_argument("--model", default="full-gru")
+    tr.add_argument("--seed", type=int, default=0)
+    tr.add_argument("--epochs", type=int, default=30)
+    tr.add_argument("--dim", "--hidden", dest="dim", type=int, default=64)
+    tr.add_argument("--lr", type=float, default=1e-3)
+    tr.add_argument("--dropout", type=float, default=0.3)
+    tr.add_argument("--batch-size", type=int, default=256)
+    tr.add_argument("--stride", type=int, default=25)
+    tr.add_argument("--short-k", type=int, default=5)
+    tr.add_argument("--patience", type=int, default=3)
+    tr.add_argument("--max-minutes", type=float, default=15.0)
+    tr.add_argument("--threads", type=int, default=2)
+    tr.add_argument("--out", default=None, help="JSON-lines file (default results/<dataset>.jsonl)")
+    tr.add_argument("--no-save", action="store_true")
+    tr.add_argument("--no-progress", action="store_true")
+    tr.add_argument("-v", "--verbose", action="store_true", help="log every epoch to stderr")
+    tr.set_defaults(func=_train)
+
+    ta = sub.add_parser("table", help="print the comparison table")
+    ta.add_argument("--dataset", default="ml-1m", choices=["ml-100k", "ml-1m"])
+    ta.add_argument("--k", type=int, default=10)
+    ta.set_defaults(func=_table)
+
+    bi = sub.add_parser("binary", help="the article's yes/no experiment for one cell and seed")
+    bi.add_argument("--dataset", default="ml-100k", choices=["ml-100k", "ml-1m", "toy"])
+    bi.add_argument("--cell", default="gru", choices=["gru", "lstm"])
+    bi.add_argument("--seed", type=int, default=0)
+    bi.add_argument("--epochs", type=int, default=10)
+    bi.add_argument("--dim", type=int, default=64)
+    bi.add_argument("--lr", type=float, default=2e-3)
+    bi.add_argument("--dropout", type=float, default=0.3)
+    bi.add_argument("--batch-size", type=int, default=256)
+    bi.add_argument("--neg-ratio", type=int, default=1)
+    bi.add_argument("--out", default=None)
+    bi.add_argument("--no-save", action="store_true")
+    bi.add_argument("--no-progress", action="store_true")
+    bi.set_defaults(func=_binary)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,235 @@
+"""Torch models of short-term, long-term and fused user interest, each with a GRU or an LSTM.
+
+All models share one shape of computation: a batch of right-padded item sequences goes in, one
+*representation* per position comes out, and the score of every item at a position is the dot product of
+that representation with the item's embedding (tied input/output embeddings) plus an item bias:
+
+    items: (B, T) int64, 0 = padding, item id i is stored as i + 1
+    rep:   (B, T, d)          the user's interest after reading items[:, :t+1]
+    logits = out(rep) @ E[1:].T + b      (B, T, n_items)
+
+The five kinds (``kind``):
+
+``short``        a recurrent net over the last ``short_k`` items only (GRU4Rec-style session model);
+``full``         a recurrent net over the whole input window (up to 50 previous items);
+``long``         no order: a user embedding plus attention pooling over the history read so far;
+``fused-lstur``  LSTUR-ini: the user embedding initialises the recurrent state, which then reads the window;
+``fused-gate``   SLi-Rec-style: a gate alpha_t (from the state, the long vector and the time gap) mixes
+                 long- and short-term vectors at every step: rep_t = alpha_t * long_t + (1 - alpha_t) * h_t.
+
+Right padding keeps outputs at real positions clean: a recurrent net never reads the padding that follows.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import torch
+from torch import nn
+
+KINDS: tuple[str, ...] = ("short", "full", "long", "fused-lstur", "fused-gate")
+CELLS: tuple[str, ...] = ("gru", "lstm")
+PAD = 0
+
+
+def parse_model_name(name: str) -> tuple[str, str]:
+    """Split a model name such as ``'fused-gate-lstm'`` into ``(kind, cell)``.
+
+    ``'fused-gru'`` / ``'fused-lstm'`` are accepted as short names for the gated fusion.
+    ``'long'`` has no recurrent cell; ``'long'``, ``'long-gru'`` and ``'long-lstm'`` are all the same model.
+    """
+    if not isinstance(name, str) or "-" not in name and name != "long":
+        raise ValueError(f"model must look like '<kind>-<cell>' with kind in {KINDS} and cell in {CELLS}, "
+                         f"got {name!r}")
+    if name == "long":
+        return "long", "gru"
+    kind, _, cell = name.rpartition("-")
+    if kind == "fused":
+        kind = "fused-gate"
+    if kind not in KINDS or cell not in CELLS:
+        raise ValueError(f"model must look like '<kind>-<cell>' with kind in {KINDS} and cell in {CELLS}, "
+                         f"got {name!r}")
+    return kind, cell
+
+
+def model_name(kind: str, cell: str) -> str:
+    """The canonical name, e.g. ``model_name('fused-gate', 'gru') == 'fused-gate-gru'``."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    if cell not in CELLS:
+        raise ValueError(f"cell must be one of {CELLS}, got {cell!r}")
+    return f"{kind}-{cell}"
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Architecture of an :class:`InterestModel`."""
+
+    kind: str
+    cell: str
+    n_items: int
+    n_users: int
+    dim: int = 64
+    dropout: float = 0.3
+    short_k: int = 5
+
+    def __post_init__(self) -> None:
+        model_name(self.kind, self.cell)  # validates kind and cell
+        for field in ("n_items", "n_users", "dim", "short_k"):
+            value = getattr(self, field)
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f"{field} must be a positive int, got {value!r}")
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError(f"dropout must be in [0, 1), got {self.dropout!r}")
+
+    @property
+    def name(self) -> str:
+        return model_name(self.kind, self.cell)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _rnn(cell: str, dim: int) -> nn.Module:
+    return (nn.GRU if cell == "gru" else nn.LSTM)(dim, dim, batch_first=True)
+
+
+def gap_feature(gaps: torch.Tensor) -> torch.Tensor:
+    """Time-gap feature used by the gate: ``log1p(gap in hours)``; ``gaps: (B, T)`` seconds -> ``(B, T, 1)``."""
+    return torch.log1p(gaps.clamp(min=0.0) / 3600.0).unsqueeze(-1)
+
+
+class InterestModel(nn.Module):
+    """One of the five interest models (see the module docstring) with a GRU or an LSTM cell."""
+
+    def __init__(self, config: ModelConfig) -> None:
+        super().__init__()
+        self.config = config
+        d = config.dim
+        self.item_emb = nn.Embedding(config.n_items + 1, d, padding_idx=PAD)
+        nn.init.normal_(self.item_emb.weight, std=1.0 / math.sqrt(d))
+        with torch.no_grad():
+            self.item_emb.weight[PAD].zero_()
+        self.item_bias = nn.Parameter(torch.zeros(config.n_items))
+        self.drop = nn.Dropout(config.dropout)
+        self.out = nn.Linear(d, d)
+        kind = config.kind
+        if kind != "long":
+            self.rnn = _rnn(config.cell, d)
+        if kind in ("long", "fused-lstur", "fused-gate"):
+            self.user_emb = nn.Embedding(config.n_users, d)
+            nn.init.normal_(self.user_emb.weight, std=1.0 / math.sqrt(d))
+        if kind in ("long", "fused-gate"):
+            self.att_key = nn.Linear(d, d, bias=False)
+        if kind == "fused-lstur":
+            self.init_h = nn.Linear(d, d)
+            if config.cell == "lstm":
+                self.init_c = nn.Linear(d, d)
+        if kind == "fused-gate":
+            self.gate = nn.Linear(2 * d + 1, d)
+
+    # ------------------------------------------------------------------ pieces
+    def _check(self, items: torch.Tensor, users: torch.Tensor | None, gaps: torch.Tensor | None) -> None:
+        if items.dim() != 2:
+            raise ValueError(f"items must have shape (B, T), got {tuple(items.shape)}")
+        if items.numel() and (int(items.min()) < 0 or int(items.max()) > self.config.n_items):
+            raise ValueError(f"items must hold ids in [0, {self.config.n_items}] (0 = padding, item i as i+1), "
+                             f"got range [{int(items.min())}, {int(items.max())}]")
+        if self.config.kind in ("long", "fused-lstur", "fused-gate"):
+            if users is None or users.shape != items.shape[:1]:
+                raise ValueError(f"users must have shape ({items.shape[0]},) for kind {self.config.kind!r}, "
+                                 f"got {None if users is None else tuple(users.shape)}")
+            if users.numel() and (int(users.min()) < 0 or int(users.max()) >= self.config.n_users):
+                raise ValueError(f"users must be ids in [0, {self.config.n_users - 1}], "
+                                 f"got range [{int(users.min())}, {int(users.max())}]")
+        if gaps is not None and gaps.shape != items.shape:
+            raise ValueError(f"gaps must have the shape of items {tuple(items.shape)}, got {tuple(gaps.shape)}")
+
+    def _recur(self, x: torch.Tensor, users: torch.Tensor | None) -> torch.Tensor:
+        """Run the recurrent net over embedded inputs ``x: (B, T, d)`` -> outputs ``(B, T, d)``."""
+        state = None
+        if self.config.kind == "fused-lstur":
+            u = self.user_emb(users)
+            h0 = torch.tanh(self.init_h(u)).unsqueeze(0)
+            state = (h0, self.init_c(u).unsqueeze(0)) if self.config.cell == "lstm" else h0
+        out, _ = self.rnn(x, state)
+        return out
+
+    def _short(self, items: torch.Tensor) -> torch.Tensor:
+        """At every position t, run the net over items[t-k+1 .. t] only. ``(B, T)`` -> ``(B, T, d)``."""
+        b, t = items.shape
+        k = self.config.short_k
+        pos = torch.arange(t, device=items.device)
+        n = torch.clamp(pos + 1, max=k)  # (T,) how many items the window holds
+        start = pos - n + 1
+        offs = torch.arange(k, device=items.device)
+        idx = (start[:, None] + offs[None, :]).clamp(max=t - 1)  # (T, k), right-padded windows
+        valid = offs[None, :] < n[:, None]
+        win = items[:, idx] * valid  # (B, T, k)
+        x = self.drop(self.item_emb(win.reshape(b * t, k)))
+        out, _ = self.rnn(x)  # (B*T, k, d)
+        last = out[torch.arange(b * t, device=items.device), (n - 1).repeat(b)]
+        return last.reshape(b, t, -1)
+
+    def long_vector(self, items: torch.Tensor, users: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Order-free long-term vector at every position and the attention weights behind it.
+
+        ``long_t = e_u + sum_{j<=t} a_tj E[x_j]``, ``a_tj`` proportional to ``exp(e_u . K E[x_j] / sqrt(d))``
+        over the items read so far (a causal softmax). Returns ``(long (B, T, d), scores (B, T))`` where
+        ``scores`` are the per-item attention logits (masked at padding with ``-inf``).
+        """
+        e_u = self.user_emb(users)  # (B, d)
+        v = self.drop(self.item_emb(items))  # (B, T, d)
+        s = (self.att_key(v) @ e_u.unsqueeze(-1)).squeeze(-1) / math.sqrt(self.config.dim)  # (B, T)
+        s = s.masked_fill(items == PAD, float("-inf"))
+        # causal softmax through running sums; subtracting the row max (a constant per row, detached)
+        # keeps exp() in range and cancels between numerator and denominator
+        s_max = s.max(dim=1, keepdim=True).values.detach().clamp(min=-1e4)
+        w = torch.exp(s - s_max)  # exp(-inf) = 0 at padding
+        num = torch.cumsum(w.unsqueeze(-1) * v, dim=1)
+        den = torch.cumsum(w, dim=1).unsqueeze(-1).clamp(min=1e-12)
+        return e_u.unsqueeze(1) + num / den, s
+
+    # ------------------------------------------------------------------ forward
+    def forward(self, items: torch.Tensor, users: torch.Tensor | None = None,
+                gaps: torch.Tensor | None = None, return_parts: bool = False) -> Any:
+        """Representations at every position.
+
+        items: (B, T) int64 right-padded (0 = pad, item i as i + 1); users: (B,) int64 (needed by long and
+        fused kinds); gaps: (B, T) float seconds since the previous item (fused-gate; zeros if None).
+        Returns ``rep: (B, T, d)``, or with ``return_parts=True`` a dict with ``rep`` and, when they exist,
+        ``h`` (B, T, d), ``long`` (B, T, d), ``alpha`` (B, T, d) and ``att_scores`` (B, T).
+        """
+        self._check(items, users, gaps)
+        kind = self.config.kind
+        parts: dict[str, torch.Tensor] = {}
+        if kind == "short":
+            rep = self._short(items)
+            parts["h"] = rep
+        elif kind in ("full", "fused-lstur"):
+            rep = self._recur(self.drop(self.item_emb(items)), users)
+            parts["h"] = rep
+        elif kind == "long":
+            rep, s = self.long_vector(items, users)
+            parts["long"], parts["att_scores"] = rep, s
+        else:  # fused-gate
+            h = self._recur(self.drop(self.item_emb(items)), users)
+            long, s = self.long_vector(items, users)
+            if gaps is None:
+                gaps = torch.zeros(items.shape, dtype=h.dtype, device=items.device)
+            alpha = torch.sigmoid(self.gate(torch.cat([h, long, gap_feature(gaps.to(h.dtype))], dim=-1)))
+            rep = alpha * long + (1.0 - alpha) * h
+            parts.update(h=h, long=long, alpha=alpha, att_scores=s)
+        parts["rep"] = rep
+        return parts if return_parts else rep
+
+    def logits(self, rep: torch.Tensor) -> torch.Tensor:
+        """Scores of all items: ``rep: (..., d)`` -> ``(..., n_items)``."""
+        return self.out(self.drop(rep)) @ self.item_emb.weight[1:].T + self.item_bias
+
+
+def count_parameters(model: nn.Module) -> int:
+    """Number of trainable parameters."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
