@@ -535,6 +535,22 @@ def split_time_facts(split: SequentialSplit) -> dict[str, float]:
     }
 
 
+def user_tail_table(split: SequentialSplit, user: int, n: int = 5) -> pd.DataFrame:
+    """The last ``n`` training events of ``user`` followed by their validation and test events, with
+    labels and UTC times: what the leave-one-out split does to one user."""
+    if not 0 <= user < split.n_users:
+        raise ValueError(f"user must be in 0..{split.n_users - 1}, got {user!r}")
+    items = list(split.train[user][-n:]) + [split.valid_item[user], split.test_item[user]]
+    times = list(split.train_times[user][-n:]) + [split.valid_time[user], split.test_time[user]]
+    roles = ["train"] * (len(items) - 2) + ["validation", "test"]
+    return pd.DataFrame({
+        "role": roles,
+        "item id": np.asarray(items, dtype=np.int64),
+        "item": split.item_labels[np.asarray(items, dtype=np.int64)],
+        "time (UTC)": pd.to_datetime(np.asarray(times, dtype=np.int64), unit="s"),
+    })
+
+
 def random_split_future_share(df: pd.DataFrame, test_share: float = 0.2, seed: int = 0) -> dict[str, float]:
     """Split ``df`` at random into train/test (the source article's 80/20 split) and measure how much of the
     future leaks into training: the share of test events whose user has a *later* training event, and the
@@ -577,6 +593,7 @@ __all__ = [
     "k_core", "apply_recbole_protocol", "apply_protocol", "SequentialSplit", "build_split", "make_toy_split",
     "load_split", "protocol_stats", "frame_stats", "user_time_summary", "consecutive_gaps", "time_facts",
     "protocol_table", "split_time_facts", "random_split_future_share",
+    "user_tail_table",
 ]
 
 if __name__ == "__main__":
