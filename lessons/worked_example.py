@@ -43,11 +43,14 @@ import argparse
 import json
 import math
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from lessons.rnn import GRU, LSTM, sigmoid
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
 
 XS: tuple[float, ...] = (1.0, 2.0, 3.0, 4.0, 5.0)
 H0: tuple[float, float] = (0.0, 0.0)
@@ -431,6 +434,82 @@ def input_reaches_output(wrong_index: bool, xs: Any = XS, eps: float = 1e-6) -> 
         d = (np.array(run(up)[t]["h"]) - np.array(run(down)[t]["h"])) / (2 * eps)
         out.append(float(np.max(np.abs(d))))
     return out
+
+
+def key_numbers() -> dict[str, float]:
+    """Every number the chapter quotes in its prose, by name (the notebook glues them)."""
+    out: dict[str, float] = {}
+    corr, lit = run_variant("seed_corrected"), run_variant("seed_literal")
+    for t in (1, 2):
+        c = gate_check(t, "z")
+        for u in (0, 1):
+            out[f"arg_z{t}_{u + 1}"] = c["argument"][u]
+            out[f"sig_z{t}_{u + 1}"] = c["computed"][u]
+        own = printed_candidate_from_printed_values(t)
+        for u in (0, 1):
+            out[f"own_arg{t}_{u + 1}"] = own["argument"][u]
+        out[f"own_h{t}"] = printed_update_arithmetic(t)["recomputed"][0]
+        for u in (0, 1):
+            out[f"corr_h{t}_{u + 1}"] = corr[t - 1]["h"][u]
+            out[f"corr_n{t}_{u + 1}"] = corr[t - 1]["candidate"][u]
+            out[f"lit_n{t}_{u + 1}"] = lit[t - 1]["candidate"][u]
+            out[f"lit_h{t}_{u + 1}"] = lit[t - 1]["h"][u]
+    for p in (0.8, 0.9, 0.95):
+        out[f"logit_{p:g}".replace(".", "")] = logit(p)
+    out["lit_min_arg"] = candidate_lower_bound("seed_literal")
+    out["corr_min_arg"] = candidate_lower_bound("seed_corrected")
+    out["corr_h5_1"], out["corr_h5_2"] = corr[-1]["h"]
+    right, wrong = lstm_steps(), lstm_wrong_index_steps()
+    for u in (0, 1):
+        out[f"lstm_h1_{u + 1}"] = right[0]["h"][u]
+        out[f"lstm_c1_{u + 1}"] = right[0]["c"][u]
+        out[f"wrong_h2_{u + 1}"] = wrong[1]["h"][u]
+    reach = input_reaches_output(False)
+    out["reach_min"], out["reach_max"] = min(reach), max(reach)
+    out["reach_wrong_max"] = max(input_reaches_output(True))
+    return out
+
+
+# ---------------------------------------------------------------------------- figures
+def plot_readings() -> Figure:
+    """Matplotlib figure: h_t of both units over the 5 steps of each reading, and the article's printed h."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.4), sharey=True)
+    styles = {"seed_literal": ("tab:orange", "o"), "seed_corrected": ("tab:blue", "s"),
+              "cho": ("tab:green", "^"), "pytorch": ("k", "x")}
+    for unit, ax in enumerate(axes):
+        for name in VARIANTS:
+            steps = run_variant(name)
+            color, marker = styles[name]
+            ax.plot([s["t"] for s in steps], [s["h"][unit] for s in steps], marker=marker, color=color,
+                    label=name, lw=1.5, ls=":" if name == "pytorch" else "-")
+        ax.plot([s["t"] for s in SEED_PRINTED], [s["h"][unit] for s in SEED_PRINTED], "D", color="tab:red",
+                ms=8, label="printed in the article")
+        ax.axhline(0, color="gray", lw=0.8)
+        ax.set(title=f"hidden unit {unit + 1}", xlabel="step t", xticks=range(1, len(XS) + 1))
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("h_t")
+    axes[1].legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def plot_lstm_time_indices() -> Figure:
+    """Matplotlib figure: h_t (both units) of the correct LSTM and with the article's time indices."""
+    import matplotlib.pyplot as plt
+
+    right, wrong = lstm_steps(), lstm_wrong_index_steps()
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.2), sharey=True)
+    for unit, ax in enumerate(axes):
+        ax.plot([s["t"] for s in right], [s["h"][unit] for s in right], "o-", label="correct LSTM")
+        ax.plot([s["t"] for s in wrong], [s["h"][unit] for s in wrong], "s--", label="article's indices")
+        ax.set(title=f"hidden unit {unit + 1}", xlabel="step t", xticks=range(1, len(XS) + 1))
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("h_t")
+    axes[0].legend(fontsize=8)
+    fig.tight_layout()
+    return fig
 
 
 # ---------------------------------------------------------------------------- CLI

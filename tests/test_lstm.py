@@ -159,3 +159,46 @@ def test_clear_errors(call, words: list[str]) -> None:
         call()
     for word in words:
         assert word in str(info.value), (word, str(info.value))
+
+
+def test_parameter_count_formulas_match_the_modules() -> None:
+    from lessons.rnn import GRU
+    from lessons.rnn.benchmark import parameter_counts
+
+    n_in, H = 3, 5
+    counts = parameter_counts(n_in, H)
+    assert counts["gru_single_bias"] == GRU(n_in, H, variant="cho", rng=0).num_parameters()
+    assert counts["gru_numpy_pytorch"] == GRU(n_in, H, rng=0).num_parameters()
+    assert counts["lstm_single_bias"] == LSTM(n_in, H, rng=0).num_parameters()
+    assert counts["gru_torch"] == sum(p.numel() for p in torch.nn.GRU(n_in, H).parameters())
+    assert counts["lstm_torch"] == sum(p.numel() for p in torch.nn.LSTM(n_in, H).parameters())
+    with pytest.raises(ValueError, match="hidden_size must be a positive integer, got 0"):
+        parameter_counts(3, 0)
+
+
+def test_saved_memory_counters() -> None:
+    from lessons.rnn import GRU
+    from lessons.rnn.benchmark import numpy_trace_values, torch_saved_bytes
+
+    T, H = 4, 3
+    xs = np.zeros((T, H))
+    # NumPy GRU trace: h, 3 gates, 3 pre-activations, W_hn h + b_hn  -> 8 numbers per step and unit
+    assert numpy_trace_values(GRU(H, H, rng=0), xs) == 8 * T * H
+    # LSTM: h, c, 4 gates, 4 pre-activations -> 10
+    assert numpy_trace_values(LSTM(H, H, rng=0), xs) == 10 * T * H
+    module = torch.nn.GRU(H, H, dtype=torch.float64)
+    saved = torch_saved_bytes(module, torch.zeros(T, 1, H, dtype=torch.float64))
+    assert saved > 0 and saved % 8 == 0
+
+
+def test_ratio_rows_pair_gru_and_lstm() -> None:
+    from lessons.rnn.benchmark import ratio_rows
+
+    def row(cell: str, ms: float, params: int) -> dict:
+        return {"impl": "numpy", "batch": 1, "size": 8, "cell": cell, "parameters": params,
+                "forward_ms": ms, "forward_backward_ms": 2 * ms,
+                "saved_values_per_step_per_unit": 8.0 if cell == "gru" else 10.0}
+
+    (r,) = ratio_rows({"rows": [row("gru", 3.0, 300), row("lstm", 4.0, 400)]})
+    assert r["parameters"] == pytest.approx(4 / 3) and r["forward_backward_time"] == pytest.approx(4 / 3)
+    assert r["saved_values"] == pytest.approx(1.25)
