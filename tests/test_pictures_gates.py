@@ -202,3 +202,12 @@ def test_relu_rnn_gradient_can_explode_and_relative_reach() -> None:
     assert reach[20] > reach[10] > 1.0  # an older input gets a *larger* gradient: explosion
     with pytest.raises(ValueError, match="steps_back"):
         Gr.relative_reach(norms, (30,))
+
+
+def test_reach_table() -> None:
+    v = np.array([8.0, 4.0, 2.0, 1.0])
+    table = Gr.reach_table({"halving": v}, steps_back=(1, 3))
+    assert list(table.columns) == ["1 steps back", "3 steps back"]
+    assert table.loc["halving"].tolist() == [2.0, 8.0]
+    with pytest.raises(ValueError, match="settings"):
+        Gr.reach_table({})

@@ -13,6 +13,7 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 from matplotlib.figure import Figure
 
@@ -28,6 +29,7 @@ __all__ = [
     "make_cells",
     "gradient_norms_by_model",
     "relative_reach",
+    "reach_table",
     "gradient_norms_figure",
     "gradient_slider_figure",
 ]
@@ -140,6 +142,18 @@ def relative_reach(norms: Any, steps_back: Sequence[int] = (10, 20, 40)) -> dict
     if bad:
         raise ValueError(f"steps_back: expected integers in [0, {v.size}), got {bad}")
     return {int(k): float(v[-1 - k] / v[-1]) for k in steps_back}
+
+
+def reach_table(settings: Mapping[str, Any], steps_back: Sequence[int] = (10, 20, 40)) -> pd.DataFrame:
+    """One row per setting (``{label: (T,) norms}``), one column per ``k`` in ``steps_back``: the values of
+    :func:`relative_reach`. Returns a float ``DataFrame`` indexed by the labels."""
+    if not settings:
+        raise ValueError("settings: expected a non-empty mapping label -> (T,) norms, got an empty one")
+    rows = {label: relative_reach(v, steps_back) for label, v in settings.items()}
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.columns = [f"{k} steps back" for k in table.columns]
+    table.index.name = "setting"
+    return table
 
 
 def _check_norms(norms: Mapping[str, Any]) -> dict[str, np.ndarray]:
