@@ -6,11 +6,11 @@
 set -u
 cd "$(dirname "$0")/.."
 LOG=.data/casestudy-queue.log
-COMMON=(--dataset ml-1m --epochs 30 --dim 64 --lr 2e-3 --dropout 0.3 --batch-size 256 --stride 25
-        --patience 3 --max-minutes "${MAX_MINUTES:-9}" --threads 2 --no-progress -v)
+COMMON=(--dataset ml-1m --epochs 30 --dim 64 --lr 3e-3 --dropout 0.3 --batch-size 128 --stride 25
+        --patience 3 --max-minutes "${MAX_MINUTES:-12}" --threads 1 --no-progress -v)
 QUEUE=("$@")
 if [ ${#QUEUE[@]} -eq 0 ]; then
-  QUEUE=(fused-gate-gru:0 full-gru:0 full-lstm:0 fused-gate-lstm:0 fused-lstur-gru:0 long:0 short-gru:0
+  QUEUE=(fused-gate-gru:0 full-gru:0 full-lstm:0 fused-gate-lstm:0 fused-lstur-gru:0
          fused-gate-gru:1 full-gru:1 fused-gate-gru:2 full-gru:2)
 fi
 for job in "${QUEUE[@]}"; do

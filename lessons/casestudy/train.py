@@ -211,8 +211,11 @@ def build_model(config: TrainConfig, n_items: int, n_users: int) -> InterestMode
 
 
 def train_epoch(model: InterestModel, windows: Windows, optimizer: torch.optim.Optimizer, batch_size: int,
-                rng: np.random.Generator, progress: Any = None) -> float:
-    """One pass over the windows in random order; returns the mean cross-entropy per scored position."""
+                rng: np.random.Generator, progress: Any = None, deadline: float | None = None) -> float:
+    """One pass over the windows in random order; returns the mean cross-entropy per scored position.
+
+    ``deadline`` (a ``time.perf_counter()`` value) ends the pass early, so a run never exceeds its budget.
+    """
     model.train()
     order = rng.permutation(len(windows))
     total, count = 0.0, 0
@@ -235,6 +238,8 @@ def train_epoch(model: InterestModel, windows: Windows, optimizer: torch.optim.O
         if progress is not None:
             progress.update(1)
             progress.set_postfix(loss=f"{total / max(count, 1):.3f}")
+        if deadline is not None and time.perf_counter() > deadline:
+            break
     return total / max(count, 1)
 
 
@@ -261,7 +266,8 @@ def fit(split: Any, config: TrainConfig, progress: bool = False, log: Any = None
     stopped = "epochs"
     for epoch in range(1, config.epochs + 1):
         t0 = time.perf_counter()
-        loss = train_epoch(model, windows, optimizer, config.batch_size, rng, bar)
+        loss = train_epoch(model, windows, optimizer, config.batch_size, rng, bar,
+                           deadline=start + 60 * config.max_minutes)
         ndcg = float(evaluate(model, split, "valid", ks=(10,), max_len=config.max_len)["ndcg@10"])
         history.append({"epoch": epoch, "loss": loss, "valid_ndcg@10": ndcg,
                         "seconds": time.perf_counter() - t0})
@@ -276,7 +282,7 @@ def fit(split: Any, config: TrainConfig, progress: bool = False, log: Any = None
             if bad >= config.patience:
                 stopped = "patience"
                 break
-        if time.perf_counter() - start > 60 * config.max_minutes:
+        if time.perf_counter() - start >= 60 * config.max_minutes:
             stopped = "max_minutes"
             break
     seconds = time.perf_counter() - start
