@@ -184,3 +184,16 @@ def test_clear_errors(call, words: list[str]) -> None:
         call()
     for word in words:
         assert word in str(info.value), (word, str(info.value))
+
+
+def test_gradient_reach_saturated_update_gate_keeps_the_state() -> None:
+    """b_z huge: z = 1 to machine precision, h_k = h_0, so u^T dh_k/dh_0 = u has norm 1 at every distance."""
+    from lessons.rnn.memory import gradient_reach, reach_curves
+
+    cell = GRU(2, 3, rng=0)
+    cell.set_parameters(b_z=np.full(3, 40.0))
+    reach = gradient_reach(cell, np.random.default_rng(0).normal(size=(10, 2)))
+    np.testing.assert_allclose(reach, 1.0, atol=1e-12)
+    curves = reach_curves(seq_len=20, hidden_size=4, input_size=2, keep_bias=3.0)
+    assert curves["GRU, b_z = 3"][-1] > 100 * curves["GRU"][-1]
+    assert curves["LSTM, b_f = 3"][-1] > 100 * curves["LSTM"][-1]
