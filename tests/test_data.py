@@ -195,3 +195,57 @@ def test_cli_stats(capsys, monkeypatch):
                                                                          "interactions": 3})
     assert data.main(["stats", "ml-1m", "--protocol", "raw"]) == 0
     assert json.loads(capsys.readouterr().out) == {"users": 1, "items": 2, "interactions": 3}
+
+
+# ------------------------------------------------------------------------------------------ pictures
+def _toy_frame() -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    rows = []
+    for u in range(30):
+        t = 1_000_000_000 + int(rng.integers(0, 10**7))
+        for _ in range(int(rng.integers(5, 40))):
+            t += int(rng.choice([0, 30, 3600, 86_400 * 10]))
+            rows.append((f"u{u}", f"i{int(rng.zipf(1.5)) % 50}", 4.0, t))
+    return frame(rows)
+
+
+def test_data_plots_return_figures():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import plotly.graph_objects as go
+    from matplotlib.figure import Figure
+
+    from lessons.pictures import data_plots
+
+    df = _toy_frame()
+    frames = {"toy": df, "toy 5-core": k_core(df, 5)}
+    for fig in (data_plots.activity_over_time(frames, freq="M"),
+                data_plots.sequence_lengths(frames, max_len=20),
+                data_plots.popularity_long_tail(df, "toy"), data_plots.gap_distribution(frames),
+                data_plots.history_span(frames)):
+        assert isinstance(fig, Figure) and fig.axes
+        plt.close(fig)
+    pfig = data_plots.user_timelines_plotly(df, n_users=6, seed=1)
+    assert isinstance(pfig, go.Figure) and len(pfig.data) == 6
+    assert all(np.all(np.diff(trace.y) == 1) for trace in pfig.data)  # cumulative counts
+    with pytest.raises(ValueError, match="frames"):
+        data_plots.gap_distribution({})
+    with pytest.raises(ValueError, match="n_users"):
+        data_plots.user_timelines_plotly(df, n_users=0)
+
+
+def test_time_facts_and_leak_measures():
+    df = _toy_frame()
+    facts = data.time_facts(df)
+    gaps = consecutive_gaps(df)
+    assert facts["share_gaps_zero"] == pytest.approx((gaps == 0).mean())
+    assert 0.0 <= facts["share_users_span_le_1d"] <= 1.0
+    leak = data.random_split_future_share(df, test_share=0.2, seed=0)
+    assert 0.0 < leak["share_test_with_later_train"] <= 1.0
+    s = build_split(df)
+    f = data.split_time_facts(s)
+    assert f["share_test_same_second_as_valid"] == pytest.approx((s.test_time == s.valid_time).mean())
+    table = data.user_tail_table(s, user=0, n=3)
+    assert table["role"].tolist()[-2:] == ["validation", "test"] and len(table) <= 5
