@@ -30,8 +30,14 @@ def _train(args: argparse.Namespace) -> int:
                          patience=args.patience, max_minutes=args.max_minutes, threads=args.threads,
                          short_k=args.short_k)
     split = make_toy_split() if args.dataset == "toy" else load_split(args.dataset)
-    _, record = run(split, config, progress=not args.no_progress,
-                    log=(lambda m: print(m, file=sys.stderr)) if args.verbose else None)
+    model, record = run(split, config, progress=not args.no_progress,
+                        log=(lambda m: print(m, file=sys.stderr)) if args.verbose else None)
+    if args.checkpoint_dir:
+        import torch
+
+        ckpt = Path(args.checkpoint_dir) / f"{args.dataset}-{config.model}-seed{config.seed}.pt"
+        ckpt.parent.mkdir(parents=True, exist_ok=True)
+        torch.save({"model_config": model.config.to_dict(), "state_dict": model.state_dict()}, ckpt)
     line = json.dumps(record, sort_keys=True)
     print(line)
     if not args.no_save:
@@ -81,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     tr.add_argument("--threads", type=int, default=2)
     tr.add_argument("--out", default=None, help="JSON-lines file (default results/<dataset>.jsonl)")
     tr.add_argument("--no-save", action="store_true")
+    tr.add_argument("--checkpoint-dir", default=".data/checkpoints",
+                    help="where the trained weights go (git-ignored; '' to skip)")
     tr.add_argument("--no-progress", action="store_true")
     tr.add_argument("-v", "--verbose", action="store_true", help="log every epoch to stderr")
     tr.set_defaults(func=_train)

@@ -23,7 +23,14 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from lessons.casestudy.models import CELLS, KINDS, InterestModel, ModelConfig, count_parameters, parse_model_name
+from lessons.casestudy.models import (
+    CELLS,
+    KINDS,
+    InterestModel,
+    ModelConfig,
+    count_parameters,
+    parse_model_name,
+)
 
 KS: tuple[int, ...] = (5, 10, 20)
 
@@ -298,6 +305,9 @@ def fit(split: Any, config: TrainConfig, progress: bool = False, log: Any = None
 def run(split: Any, config: TrainConfig, progress: bool = False, log: Any = None) -> tuple[InterestModel, dict]:
     """Train, then evaluate on validation and test; return ``(model, record)`` where record is JSON-ready.
 
+    ``test_ranks`` keeps every user's 1-based test rank, so per-user analyses (groups, paired comparisons)
+    can be made from the results file alone.
+
     Memory: ``peak_rss_mb`` is the process's peak resident set size (``ru_maxrss``) at the end of the run
     (data, torch and numpy together, i.e. the real footprint); ``rss_before_mb`` the same before training
     started, so ``peak_rss_mb - rss_before_mb`` bounds what training added.
@@ -308,11 +318,15 @@ def run(split: Any, config: TrainConfig, progress: bool = False, log: Any = None
     model, summary = fit(split, config, progress=progress, log=log)
     valid = evaluate(model, split, "valid", max_len=config.max_len)
     test = evaluate(model, split, "test", ci=True, max_len=config.max_len)
+    from lessons.metrics import target_ranks
+
+    ranks = target_ranks(score_split(model, split, "test", config.max_len), np.asarray(split.targets("test")))
     record = {
         "dataset": split.dataset, "protocol": getattr(split, "protocol", "unknown"), "model": config.model,
         "seed": config.seed, "config": asdict(config),
         "n_users": split.n_users, "n_items": split.n_items,
         "valid": _jsonable(valid), "test": _jsonable(test),
+        "test_ranks": ranks.astype(int).tolist(),
         **{k: v for k, v in summary.items()},
         "peak_rss_mb": _peak_rss_mb(), "rss_before_mb": rss_before,
         "memory_note": "ru_maxrss of the whole process (MiB), peak over its life",

@@ -1,0 +1,118 @@
+"""Tables built from the committed results of case study II (``results/<dataset>.jsonl``).
+
+RecBole's published rows are copied from the RecBole v1.1.1 leaderboard for ML-1M sequential
+recommendation (Zhao et al., 2021, key ``zhao2021recbole``); they use the same protocol as the book
+(ratings >= 3, 10-core, chronological leave-one-out, full ranking, at most 50 items of input), but a different
+machine, code base and tuning budget, so they are context, not a contest.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lessons.provenance import RESULTS_DIR, read_records
+
+# RecBole v1.1.1 leaderboard, ML-1M, sequential recommendation, test metrics (HR@10, NDCG@10).
+RECBOLE_ML1M: dict[str, dict[str, float]] = {
+    "GRU4Rec": {"hr@10": 0.2776, "ndcg@10": 0.1545},
+    "SASRec": {"hr@10": 0.2468, "ndcg@10": 0.1286},
+    "RepeatNet (best row)": {"hr@10": 0.2844, "ndcg@10": 0.1662},
+}
+
+
+def load_runs(dataset: str, results_dir: Path = RESULTS_DIR) -> pd.DataFrame:
+    """One row per training run in ``results/<dataset>.jsonl``: model, seed, test/valid metrics, cost.
+
+    Columns: ``model, seed, test_<metric>, valid_<metric>, test_<metric>_lo/_hi`` (95% CI), ``train_minutes,
+    epochs_run, best_epoch, n_parameters, peak_rss_mb``. Returns an empty frame if there are no results.
+    """
+    path = Path(results_dir) / f"{dataset}.jsonl"
+    if not path.exists():
+        return pd.DataFrame(columns=["model", "seed"])
+    rows = []
+    for r in read_records(path):
+        row: dict[str, Any] = {"model": r["model"], "seed": r["seed"]}
+        for stage in ("valid", "test"):
+            for key, value in r[stage].items():
+                if key in ("ci", "n_users"):
+                    continue
+                row[f"{stage}_{key}"] = value
+        for key, (lo, hi) in r["test"].get("ci", {}).items():
+            row[f"test_{key}_lo"], row[f"test_{key}_hi"] = lo, hi
+        row.update(train_minutes=r["train_seconds"] / 60.0, epochs_run=r["epochs_run"],
+                   best_epoch=r["best_epoch"], stopped_by=r.get("stopped_by"), n_parameters=r["n_parameters"],
+                   peak_rss_mb=r["peak_rss_mb"], dim=r["config"]["dim"], created_utc=r.get("created_utc"))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def summarize_runs(runs: pd.DataFrame, k: int = 10) -> pd.DataFrame:
+    """Mean and sample sd over seeds per model of test HR@k, NDCG@k, MRR@k, plus cost columns."""
+    if runs.empty:
+        return pd.DataFrame(columns=["model", "seeds"])
+    cols = [f"test_hr@{k}", f"test_ndcg@{k}", f"test_mrr@{k}"]
+    g = runs.groupby("model")
+    out = g[cols].mean().add_suffix("_mean").join(g[cols].std(ddof=1).add_suffix("_sd"))
+    out["seeds"] = g.size()
+    out["train_minutes"] = g["train_minutes"].mean()
+    out["epochs_run"] = g["epochs_run"].mean()
+    out["n_parameters"] = g["n_parameters"].first()
+    out["peak_rss_mb"] = g["peak_rss_mb"].max()
+    return out.reset_index().sort_values(f"test_ndcg@{k}_mean", ascending=False, ignore_index=True)
+
+
+def _pm(mean: float, sd: float) -> str:
+    return f"{mean:.4f}" if not np.isfinite(sd) else f"{mean:.4f} ± {sd:.4f}"
+
+
+def load_baselines(dataset: str, results_dir: Path = RESULTS_DIR) -> pd.DataFrame:
+    """Rows of ``results/baselines-<dataset>.jsonl`` (written by :mod:`lessons.baselines`), if present."""
+    path = Path(results_dir) / f"baselines-{dataset}.jsonl"
+    if not path.exists():
+        return pd.DataFrame(columns=["model"])
+    rows = []
+    for r in read_records(path):
+        rows.append({"model": r.get("baseline", r.get("model")), **{f"test_{k}": v for k, v in r["test"].items()
+                                                                   if k not in ("ci", "n_users")}})
+    return pd.DataFrame(rows)
+
+
+def comparison_table(dataset: str, k: int = 10, results_dir: Path = RESULTS_DIR) -> pd.DataFrame:
+    """Our models (mean ± sd over seeds), our baselines and, for ML-1M, RecBole's published rows.
+
+    Columns: ``source, model, seeds, HR@k, NDCG@k, MRR@k, minutes, parameters``.
+    """
+    if dataset not in ("ml-100k", "ml-1m", "toy"):
+        raise ValueError(f"dataset must be 'ml-100k' or 'ml-1m', got {dataset!r}")
+    rows = []
+    summary = summarize_runs(load_runs(dataset, results_dir), k)
+    for _, r in summary.iterrows():
+        rows.append({"source": "this book", "model": r["model"], "seeds": int(r["seeds"]),
+                     f"HR@{k}": _pm(r[f"test_hr@{k}_mean"], r[f"test_hr@{k}_sd"]),
+                     f"NDCG@{k}": _pm(r[f"test_ndcg@{k}_mean"], r[f"test_ndcg@{k}_sd"]),
+                     f"MRR@{k}": _pm(r[f"test_mrr@{k}_mean"], r[f"test_mrr@{k}_sd"]),
+                     "minutes": f"{r['train_minutes']:.1f}", "parameters": f"{int(r['n_parameters']):,}"})
+    base = load_baselines(dataset, results_dir)
+    for _, r in base.iterrows():
+        rows.append({"source": "this book (baseline)", "model": r["model"], "seeds": 1,
+                     f"HR@{k}": f"{r[f'test_hr@{k}']:.4f}", f"NDCG@{k}": f"{r[f'test_ndcg@{k}']:.4f}",
+                     f"MRR@{k}": f"{r[f'test_mrr@{k}']:.4f}", "minutes": "", "parameters": ""})
+    if dataset == "ml-1m" and k == 10:
+        for name, m in RECBOLE_ML1M.items():
+            rows.append({"source": "RecBole v1.1.1 leaderboard", "model": name, "seeds": "",
+                         "HR@10": f"{m['hr@10']:.4f}", "NDCG@10": f"{m['ndcg@10']:.4f}", "MRR@10": "",
+                         "minutes": "", "parameters": ""})
+    return pd.DataFrame(rows)
+
+
+def user_groups(split: Any, n_groups: int = 3) -> np.ndarray:
+    """Tercile (by default) of each user's training-sequence length: ``(n_users,)`` ints in ``0..n_groups-1``."""
+    if n_groups < 1:
+        raise ValueError(f"n_groups must be >= 1, got {n_groups}")
+    lengths = np.array([len(s) for s in split.train])
+    edges = np.quantile(lengths, np.linspace(0, 1, n_groups + 1)[1:-1])
+    return np.searchsorted(edges, lengths, side="right")
