@@ -227,6 +227,24 @@ class SequentialSplit:
     max_len: int = 50
     _seen_cache: dict = field(default_factory=dict, repr=False, compare=False)
 
+    def __post_init__(self) -> None:
+        n_users, n_items = self.n_users, self.n_items
+        if len(self.train) != n_users or len(self.train_times) != n_users:
+            raise ValueError(f"train and train_times must hold one array per user ({n_users}), got "
+                             f"{len(self.train)} and {len(self.train_times)}")
+        for name in ("valid_item", "test_item", "valid_time", "test_time", "user_labels"):
+            shape = np.shape(getattr(self, name))
+            if shape != (n_users,):
+                raise ValueError(f"{name} must have shape ({n_users},), got {shape}")
+        if np.shape(self.item_labels) != (n_items,):
+            raise ValueError(f"item_labels must have shape ({n_items},), got {np.shape(self.item_labels)}")
+        if any(len(a) != len(t) for a, t in zip(self.train, self.train_times, strict=True)):
+            raise ValueError("train and train_times must have equal lengths for every user")
+        ids = np.concatenate([np.concatenate(self.train) if n_users else np.zeros(0, np.int64),
+                              self.valid_item, self.test_item]) if n_users else np.zeros(0, np.int64)
+        if ids.size and (ids.min() < 0 or ids.max() >= n_items):
+            raise ValueError(f"item ids must lie in 0..{n_items - 1}, got range {ids.min()}..{ids.max()}")
+
     def _check_stage(self, stage: str) -> None:
         if stage not in STAGES:
             raise ValueError(f"stage must be one of {STAGES}, got {stage!r}")

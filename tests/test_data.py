@@ -249,3 +249,17 @@ def test_time_facts_and_leak_measures():
     assert f["share_test_same_second_as_valid"] == pytest.approx((s.test_time == s.valid_time).mean())
     table = data.user_tail_table(s, user=0, n=3)
     assert table["role"].tolist()[-2:] == ["validation", "test"] and len(table) <= 5
+
+
+def test_split_constructor_validates():
+    good = dict(dataset="x", protocol="x", n_users=1, n_items=2, train=(np.array([0, 1]),),
+                train_times=(np.array([1, 2]),), valid_item=np.array([0]), test_item=np.array([1]),
+                valid_time=np.array([3]), test_time=np.array([4]), user_labels=np.array(["a"]),
+                item_labels=np.array(["p", "q"]))
+    assert SequentialSplit(**good).n_interactions == 4
+    with pytest.raises(ValueError, match="0..1"):
+        SequentialSplit(**{**good, "test_item": np.array([2])})
+    with pytest.raises(ValueError, match="valid_item"):
+        SequentialSplit(**{**good, "valid_item": np.array([0, 1])})
+    with pytest.raises(ValueError, match="item_labels"):
+        SequentialSplit(**{**good, "item_labels": np.array(["p"])})
