@@ -1,22 +1,25 @@
 #!/usr/bin/env bash
-# Queue of case-study training runs on ML-1M, one at a time, niced (the machine is shared).
-# Every run appends one JSON record to results/ml-1m.jsonl; the log goes to .data/casestudy-queue.log.
-#   bash benchmarks/run_casestudy.sh                                # the default queue below
-#   bash benchmarks/run_casestudy.sh full-gru:0 fused-gate-gru:1   # model:seed pairs
+# The queue of case-study runs behind results/ml-1m.jsonl, results/ml-100k.jsonl and
+# results/binary-ml-100k.jsonl: one run at a time, niced, one thread (the machine is shared by many jobs).
+# Log: .data/casestudy-queue.log.      Usage: bash benchmarks/run_casestudy.sh [--wait PID]
 set -u
 cd "$(dirname "$0")/.."
 LOG=.data/casestudy-queue.log
-COMMON=(--dataset ml-1m --epochs 30 --dim 64 --lr 3e-3 --dropout 0.3 --batch-size 128 --stride 25
-        --patience 3 --max-minutes "${MAX_MINUTES:-12}" --threads 1 --no-progress -v)
-QUEUE=("$@")
-if [ ${#QUEUE[@]} -eq 0 ]; then
-  QUEUE=(fused-gate-gru:0 full-gru:0 full-lstm:0 fused-gate-lstm:0 fused-lstur-gru:0
-         fused-gate-gru:1 full-gru:1 fused-gate-gru:2 full-gru:2)
-fi
-for job in "${QUEUE[@]}"; do
-  model=${job%%:*}; seed=${job##*:}
-  echo "== $(date -u +%FT%TZ) start $model seed $seed" >> "$LOG"
-  nice -n 10 .venv/bin/python -m lessons.casestudy train --model "$model" --seed "$seed" "${COMMON[@]}" \
-    >> "$LOG" 2>&1
-  echo "== $(date -u +%FT%TZ) end $model seed $seed rc=$?" >> "$LOG"
+if [ "${1:-}" = "--wait" ]; then while kill -0 "$2" 2>/dev/null; do sleep 5; done; fi
+PY=(nice -n 10 .venv/bin/python -m lessons.casestudy)
+ML1M=(--dataset ml-1m --epochs 30 --dim 64 --lr 3e-3 --dropout 0.3 --batch-size 128 --stride 25 --patience 3
+      --max-minutes "${MAX_MINUTES:-10}" --threads 1 --no-progress -v)
+ML100K=(--dataset ml-100k --epochs 40 --dim 64 --lr 3e-3 --dropout 0.3 --batch-size 64 --stride 25 --patience 4
+        --max-minutes 2.5 --threads 1 --no-progress -v)
+BINARY=(--dataset ml-100k --epochs 5 --dim 64 --lr 2e-3 --dropout 0.3 --batch-size 128 --neg-ratio 1 --no-progress)
+step() { echo "== $(date -u +%FT%TZ) start $*" >> "$LOG"; "$@" >> "$LOG" 2>&1; echo "== $(date -u +%FT%TZ) end rc=$?" >> "$LOG"; }
+for seed in 0 1 2; do for cell in gru lstm; do
+  step "${PY[@]}" binary --cell "$cell" --seed "$seed" "${BINARY[@]}"
+done; done
+for job in fused-gate-gru:0 full-gru:0 short-gru:0 long:0 fused-lstur-gru:0 full-lstm:0 fused-gate-lstm:0 \
+           fused-gate-gru:1 full-gru:1 fused-gate-gru:2 full-gru:2; do
+  step "${PY[@]}" train --model "${job%%:*}" --seed "${job##*:}" "${ML100K[@]}"
+done
+for job in full-gru:0 full-lstm:0 fused-gate-lstm:0 fused-lstur-gru:0 fused-gate-gru:1 full-gru:1; do
+  step "${PY[@]}" train --model "${job%%:*}" --seed "${job##*:}" "${ML1M[@]}"
 done

@@ -126,3 +126,36 @@ def test_config_refuses_bad_values() -> None:
         TrainConfig(stride=60)
     with pytest.raises(ValueError, match="lr"):
         TrainConfig(lr=0.0)
+
+
+def test_binary_view_moves_with_the_ratio_but_auc_does_not() -> None:
+    from lessons.casestudy.binary import binary_view, sampled_hit_rate
+
+    rng = np.random.default_rng(0)
+    n_users, n_items = 200, 300
+    scores = rng.normal(size=(n_users, n_items))
+    targets = rng.integers(0, n_items, n_users)
+    scores[np.arange(n_users), targets] += 1.5  # the target tends to score higher
+    negatives = np.stack([rng.choice(np.setdiff1d(np.arange(n_items), [t]), 99, replace=False) for t in targets])
+    view = binary_view(scores, targets, negatives, ratios=(1, 9, 99))
+    # a constant classifier: everything positive, so precision is the positive share and recall is 1
+    flat = binary_view(np.zeros_like(scores), targets, negatives, ratios=(1, 9))
+    for r in (1, 9):
+        assert flat[f"1:{r}"]["precision"] == pytest.approx(1 / (1 + r))
+        assert flat[f"1:{r}"]["recall"] == 1.0
+        assert flat[f"1:{r}"]["accuracy"] == pytest.approx(1 / (1 + r))
+    assert view["1:1"]["precision"] > view["1:9"]["precision"] > view["1:99"]["precision"]
+    assert abs(view["1:1"]["auc"] - view["1:99"]["auc"]) < 0.06
+    hr = sampled_hit_rate(scores, targets, negatives, k=10)
+    full = float((1 + (scores >= scores[np.arange(n_users), targets][:, None]).sum(1) - 1 <= 10).mean())
+    assert hr > full  # ranking against 99 sampled items overstates HR@10 over all 300
+
+
+def test_binary_experiment_end_to_end_on_the_toy_split(tmp_path) -> None:
+    out = tmp_path / "b.jsonl"
+    assert main(["binary", "--dataset", "toy", "--cell", "lstm", "--epochs", "1", "--dim", "8",
+                 "--no-progress", "--out", str(out)]) == 0
+    rec = json.loads(out.read_text())
+    assert set(rec["binary"]) == {"1:1", "1:4", "1:9", "1:99"}
+    assert 0 <= rec["binary"]["1:1"]["accuracy"] <= 1 and rec["cell"] == "lstm"
+    assert 0 <= rec["ranking"]["ndcg@10"] <= 1 and rec["train_seconds"] > 0
