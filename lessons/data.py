@@ -97,7 +97,8 @@ def load_movielens(name: str) -> pd.DataFrame:
     Returns a DataFrame with columns ``user`` (str), ``item`` (str), ``rating`` (float64) and ``timestamp``
     (int64, unix seconds), sorted by user (natural order) and then by time with a *stable* sort, so ratings
     given in the same second keep their order in the file. In ``ml-1m`` the user ids read ``1m_<id>`` and the
-    item ids are movie titles (with the year); they are kept as labels.
+    item ids are movie titles (with the year); they are kept as labels. The files keep the row order of
+    GroupLens's ``u.data`` / ``ratings.dat``, so the stable sort breaks ties in the original file order.
 
     Raises ``ValueError`` for an unknown name and ``FileNotFoundError`` (naming ``make data``) when the data
     have not been fetched.
