@@ -21,15 +21,31 @@ from pathlib import Path
 from lessons.provenance import RESULTS_DIR, append_record
 
 
+SIM_PRESETS = ("sim-news", "sim-music", "sim-ecommerce")
+
+
+def load_dataset(name: str):  # noqa: ANN201 (a SequentialSplit)
+    """The split behind a dataset name: MovieLens via :func:`lessons.data.load_split`, ``toy`` via
+    :func:`lessons.data.make_toy_split`, ``sim-<preset>`` via :func:`lessons.simulate.simulate` (seed 0)."""
+    from lessons.data import load_split, make_toy_split
+
+    if name == "toy":
+        return make_toy_split()
+    if name in SIM_PRESETS:
+        from lessons.simulate import simulate
+
+        return simulate(name.removeprefix("sim-"), seed=0).to_split()
+    return load_split(name)
+
+
 def _train(args: argparse.Namespace) -> int:
     from lessons.casestudy.train import TrainConfig, run
-    from lessons.data import load_split, make_toy_split
 
     config = TrainConfig(model=args.model, seed=args.seed, epochs=args.epochs, dim=args.dim, lr=args.lr,
                          dropout=args.dropout, batch_size=args.batch_size, stride=args.stride,
                          patience=args.patience, max_minutes=args.max_minutes, threads=args.threads,
                          short_k=args.short_k)
-    split = make_toy_split() if args.dataset == "toy" else load_split(args.dataset)
+    split = load_dataset(args.dataset)
     model, record = run(split, config, progress=not args.no_progress,
                         log=(lambda m: print(m, file=sys.stderr)) if args.verbose else None)
     if args.checkpoint_dir:
@@ -55,9 +71,8 @@ def _table(args: argparse.Namespace) -> int:
 
 def _binary(args: argparse.Namespace) -> int:
     from lessons.casestudy.binary import BinaryConfig, run_binary
-    from lessons.data import load_split, make_toy_split
 
-    split = make_toy_split() if args.dataset == "toy" else load_split(args.dataset)
+    split = load_dataset(args.dataset)
     config = BinaryConfig(cell=args.cell, seed=args.seed, epochs=args.epochs, dim=args.dim, lr=args.lr,
                           dropout=args.dropout, batch_size=args.batch_size, neg_ratio=args.neg_ratio)
     record = run_binary(split, config, progress=not args.no_progress)
@@ -72,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
 
     tr = sub.add_parser("train", help="train one model, print and append one JSON record")
-    tr.add_argument("--dataset", default="ml-100k", choices=["ml-100k", "ml-1m", "toy"])
+    tr.add_argument("--dataset", default="ml-100k", choices=["ml-100k", "ml-1m", "toy", *SIM_PRESETS])
     tr.add_argument("--model", default="full-gru")
     tr.add_argument("--seed", type=int, default=0)
     tr.add_argument("--epochs", type=int, default=30)
