@@ -220,3 +220,37 @@ def plot_time_ratio(record: dict[str, Any]) -> go.Figure:
                       xaxis_title="input size = hidden size", height=380, margin={"t": 30},
                       legend={"orientation": "h", "y": -0.25})
     return fig
+
+
+def summary_numbers(record: dict[str, Any]) -> dict[str, float]:
+    """The numbers the chapter quotes, by name: ranges of LSTM/GRU time ratios per implementation and the
+    values saved for backward per step and hidden unit.
+
+    Keys ``{impl}_fb_min``/``_max`` (forward+backward ratio over sizes and batches) with ``impl`` in
+    ``numpy``, ``generic`` (torch, oneDNN off), ``onednn_b1`` and ``onednn_b64`` (torch defaults, batch 1 or
+    64); ``generic_fb_largest`` (largest size, largest batch); ``saved_{impl}_{cell}`` (mean over settings).
+    """
+    ratios = ratio_rows(record)
+    batches = sorted({r["batch"] for r in ratios if r["impl"] == "torch"})
+    groups = {"numpy": [r for r in ratios if r["impl"] == "numpy"],
+              "generic": [r for r in ratios if r["impl"] == "torch, oneDNN off"],
+              "onednn_b1": [r for r in ratios if r["impl"] == "torch" and r["batch"] == batches[0]],
+              "onednn_b64": [r for r in ratios if r["impl"] == "torch" and r["batch"] == batches[-1]]}
+    out: dict[str, float] = {}
+    for name, rows in groups.items():
+        values = [r["forward_backward_time"] for r in rows]
+        out[f"{name}_fb_min"], out[f"{name}_fb_max"] = min(values), max(values)
+        f_values = [r["forward_time"] for r in rows]
+        out[f"{name}_f_min"], out[f"{name}_f_max"] = min(f_values), max(f_values)
+    largest = max(r["size"] for r in ratios)
+    (big,) = [r for r in groups["generic"] if r["size"] == largest and r["batch"] == batches[-1]]
+    out["generic_fb_largest"] = big["forward_backward_time"]
+    out["largest_size"] = float(largest)
+    impl_names = {"numpy": "numpy", "torch, oneDNN off": "generic", "torch": "onednn"}
+    for impl, short in impl_names.items():
+        for cell in ("gru", "lstm"):
+            vals = [r["saved_values_per_step_per_unit"] for r in record["rows"]
+                    if r["impl"] == impl and r["cell"] == cell]
+            out[f"saved_{short}_{cell}"] = float(np.mean(vals))
+            out[f"saved_{short}_{cell}_min"], out[f"saved_{short}_{cell}_max"] = min(vals), max(vals)
+    return out
