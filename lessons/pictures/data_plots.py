@@ -28,8 +28,14 @@ __all__ = [
 ]
 
 MINUTE, HOUR, DAY = 60, 3600, 86_400
-TIME_MARKS: dict[str, float] = {"1 min": MINUTE, "1 hour": HOUR, "1 day": DAY, "1 week": 7 * DAY,
-                                "1 month": 30 * DAY, "1 year": 365 * DAY}
+TIME_MARKS: dict[str, float] = {
+    "1 min": MINUTE,
+    "1 hour": HOUR,
+    "1 day": DAY,
+    "1 week": 7 * DAY,
+    "1 month": 30 * DAY,
+    "1 year": 365 * DAY,
+}
 _COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd")
 
 
@@ -56,10 +62,20 @@ def activity_over_time(frames: Mapping[str, pd.DataFrame], freq: str = "W") -> F
         newcomers = first.dt.to_period(freq).value_counts().reindex(periods, fill_value=0)
         x = periods.to_timestamp()
         # zero counts cannot sit on a log axis: they are left as gaps in the lines
-        ax.step(x, np.where(ratings.to_numpy() > 0, ratings.to_numpy(), np.nan), where="post",
-                color=_COLORS[0], label="ratings")
-        ax.step(x, np.where(newcomers.to_numpy() > 0, newcomers.to_numpy(), np.nan), where="post",
-                color=_COLORS[1], label="users rating for the first time")
+        ax.step(
+            x,
+            np.where(ratings.to_numpy() > 0, ratings.to_numpy(), np.nan),
+            where="post",
+            color=_COLORS[0],
+            label="ratings",
+        )
+        ax.step(
+            x,
+            np.where(newcomers.to_numpy() > 0, newcomers.to_numpy(), np.nan),
+            where="post",
+            color=_COLORS[1],
+            label="users rating for the first time",
+        )
         ax.set_yscale("log")
         ax.set_ylabel(f"per {'week' if freq == 'W' else freq}")
         ax.set_title(label, loc="left", fontsize=10)
@@ -80,8 +96,14 @@ def sequence_lengths(frames: Mapping[str, pd.DataFrame], max_len: int = 50) -> F
     bins = np.logspace(np.log10(max(1, min(c.min() for c in all_counts))), np.log10(hi + 1), 40)
     for color, (label, counts) in zip(_COLORS, zip(frames, all_counts, strict=True), strict=False):
         share_over = (counts > max_len).mean()
-        ax.hist(counts, bins=bins, histtype="step", lw=1.6, color=color,
-                label=f"{label} (median {np.median(counts):.0f}; {share_over:.0%} over {max_len})")
+        ax.hist(
+            counts,
+            bins=bins,
+            histtype="step",
+            lw=1.6,
+            color=color,
+            label=f"{label} (median {np.median(counts):.0f}; {share_over:.0%} over {max_len})",
+        )
     ax.axvline(max_len, color="k", ls="--", lw=1)
     ax.text(max_len * 1.05, ax.get_ylim()[1] * 0.9, f"max_len = {max_len}", va="top", fontsize=8)
     ax.set_xscale("log")
@@ -109,8 +131,13 @@ def popularity_long_tail(df: pd.DataFrame, label: str = "") -> Figure:
     ax2.plot(share_items, cum, color=_COLORS[0])
     ax2.plot([0, 1], [0, 1], color="grey", ls=":", lw=1, label="every item equally popular")
     top = int(np.ceil(0.1 * len(counts)))
-    ax2.scatter([top / len(counts)], [cum[top - 1]], color=_COLORS[1], zorder=3,
-                label=f"top 10 % of items: {cum[top - 1]:.0%} of interactions")
+    ax2.scatter(
+        [top / len(counts)],
+        [cum[top - 1]],
+        color=_COLORS[1],
+        zorder=3,
+        label=f"top 10 % of items: {cum[top - 1]:.0%} of interactions",
+    )
     ax2.set_xlabel("share of items (most popular first)")
     ax2.set_ylabel("share of interactions")
     ax2.legend(fontsize=8, loc="lower right")
@@ -131,9 +158,15 @@ def gap_distribution(frames: Mapping[str, pd.DataFrame]) -> Figure:
     for color, (label, df) in zip(_COLORS, frames.items(), strict=False):
         gaps = consecutive_gaps(df)
         zero = (gaps == 0).mean()
-        ax.hist(gaps[gaps > 0], bins=bins, histtype="step", lw=1.6, color=color,
-                weights=np.full((gaps > 0).sum(), 1.0 / len(gaps)),
-                label=f"{label} ({zero:.0%} of gaps are 0 s, not shown)")
+        ax.hist(
+            gaps[gaps > 0],
+            bins=bins,
+            histtype="step",
+            lw=1.6,
+            color=color,
+            weights=np.full((gaps > 0).sum(), 1.0 / len(gaps)),
+            label=f"{label} ({zero:.0%} of gaps are 0 s, not shown)",
+        )
     for name, sec in TIME_MARKS.items():
         ax.axvline(sec, color="grey", lw=0.8, ls=":")
         ax.text(sec * 1.1, ax.get_ylim()[1] * 0.97, name, rotation=90, va="top", fontsize=7, color="dimgrey")
@@ -157,10 +190,22 @@ def history_span(frames: Mapping[str, pd.DataFrame]) -> Figure:
         summary = user_time_summary(df)
         span_s = np.sort(np.maximum(summary["span_days"].to_numpy() * DAY, MINUTE))
         ecdf = np.arange(1, len(span_s) + 1) / len(span_s)
-        ax1.step(span_s, ecdf, where="post", color=color,
-                 label=f"{label} (median {np.median(summary['span_days']) * 24:.1f} h)")
-        ax2.hist(summary["first_day_share"], bins=np.linspace(0, 1, 21), histtype="step", lw=1.6,
-                 color=color, weights=np.full(len(summary), 1.0 / len(summary)), label=label)
+        ax1.step(
+            span_s,
+            ecdf,
+            where="post",
+            color=color,
+            label=f"{label} (median {np.median(summary['span_days']) * 24:.1f} h)",
+        )
+        ax2.hist(
+            summary["first_day_share"],
+            bins=np.linspace(0, 1, 21),
+            histtype="step",
+            lw=1.6,
+            color=color,
+            weights=np.full(len(summary), 1.0 / len(summary)),
+            label=label,
+        )
     for name, sec in TIME_MARKS.items():
         ax1.axvline(sec, color="grey", lw=0.8, ls=":")
         ax1.text(sec * 1.1, 0.02, name, rotation=90, va="bottom", fontsize=7, color="dimgrey")
@@ -199,17 +244,26 @@ def user_timelines_plotly(df: pd.DataFrame, n_users: int = 12, seed: int = 0, la
     for user in picked:
         g = grouped.get_group(user)
         days = (g["timestamp"].to_numpy() - g["timestamp"].min()) / DAY
-        fig.add_trace(go.Scatter(
-            x=days + 1e-3, y=np.arange(1, len(g) + 1), mode="lines+markers", marker={"size": 3},
-            name=f"user {user} ({len(g)} ratings, {days.max():.0f} d)",
-            text=g["item"].astype(str).to_numpy(),
-            hovertemplate="%{text}<br>day %{x:.2f}, rating no. %{y}<extra>" + str(user) + "</extra>",
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=days + 1e-3,
+                y=np.arange(1, len(g) + 1),
+                mode="lines+markers",
+                marker={"size": 3},
+                name=f"user {user} ({len(g)} ratings, {days.max():.0f} d)",
+                text=g["item"].astype(str).to_numpy(),
+                hovertemplate="%{text}<br>day %{x:.2f}, rating no. %{y}<extra>" + str(user) + "</extra>",
+            )
+        )
     fig.update_layout(
         title=f"Ratings over time for {len(picked)} users{' of ' + label if label else ''}",
-        xaxis={"title": "days since the user's first rating (log scale; day 0 drawn at 0.001)",
-               "type": "log"},
-        yaxis={"title": "ratings so far"}, height=460, template="plotly_white",
+        xaxis={
+            "title": "days since the user's first rating (log scale; day 0 drawn at 0.001)",
+            "type": "log",
+        },
+        yaxis={"title": "ratings so far"},
+        height=460,
+        template="plotly_white",
         legend={"font": {"size": 9}},
     )
     return fig
