@@ -48,7 +48,8 @@ from lessons.metrics import KS, bootstrap_ci, per_user_metrics, target_ranks
 
 __all__ = [
     "Baseline", "Popularity", "Markov1", "SequentialKNN", "BPRMF", "BASELINES", "GRIDS",
-    "evaluate", "tune", "sampled_ranks", "run", "results_path", "load_results", "main",
+    "evaluate", "per_user_ranks", "tune", "sampled_ranks", "run", "results_path", "load_results", "main",
+    "results_table", "fit_from_record", "sampled_vs_full", "popular_items_already_seen",
 ]
 
 #: Scores of about this many (user, item) cells are held at once.
@@ -434,7 +435,7 @@ GRIDS: dict[str, dict[str, list]] = {
     "popularity": {},
     "markov1": {"smoothing": [0.01, 0.1, 1.0, 10.0, 100.0]},
     "sknn": {"window": [1, 3, 10], "decay": [0.3, 0.6, 0.9], "neighbours": [100], "directed": [True, False]},
-    "bpr": {"factors": [64], "reg": [1e-2, 3e-2, 1e-1], "epochs": [2, 5, 10, 20]},
+    "bpr": {"factors": [64], "reg": [1e-2, 3e-2], "epochs": [2, 5, 10]},
 }
 
 
@@ -517,19 +518,28 @@ def _grid_points(grid: dict[str, list]) -> list[dict[str, Any]]:
 
 
 def tune(name: str, split: SequentialSplit, grid: dict[str, list] | None = None, seed: int = 0,
-         log=None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+         log=None, return_model: bool = False):
     """Grid search of baseline ``name`` on the *validation* stage by :data:`SELECT_BY` (NDCG@10).
 
-    Returns ``(best_params, trials)`` where each trial is ``{"params": .., "valid": {metric: value}}``.
+    Returns ``(best_params, trials)`` where each trial is ``{"params": .., "valid": {metric: value}}``, and
+    with ``return_model`` also the best model, fitted for ``"valid"``: ``(best_params, trials, model)``.
     For BPR the ``epochs`` list is read as checkpoints of one training run per (factors, reg).
     """
+    import copy
+
     if name not in BASELINES:
         raise ValueError(f"name must be one of {list(BASELINES)}, got {name!r}")
     grid = GRIDS[name] if grid is None else grid
     trials: list[dict[str, Any]] = []
+    best_model: list[Baseline] = []
 
     def record(params: dict[str, Any], model: Baseline) -> None:
         res = evaluate(model, split, "valid", ci=False)
+        if not trials or res[SELECT_BY] > max(t["valid"][SELECT_BY] for t in trials):
+            snapshot = copy.copy(model)  # BPR's P_, Q_ are new arrays each epoch; kNN's decay is a float
+            if isinstance(snapshot, BPRMF):
+                snapshot.epochs = params["epochs"]
+            best_model[:] = [snapshot]
         trials.append({"params": params, "valid": {k: v for k, v in res.items() if k != "n_users"}})
         if log:
             log(f"  {name} {params} valid {SELECT_BY}={res[SELECT_BY]:.4f}")
@@ -559,6 +569,8 @@ def tune(name: str, split: SequentialSplit, grid: dict[str, list] | None = None,
     if not trials:
         raise ValueError(f"grid for {name} produced no trial: {grid!r}")
     best = max(trials, key=lambda t: t["valid"][SELECT_BY])
+    if return_model:
+        return dict(best["params"]), trials, best_model[0]
     return dict(best["params"]), trials
 
 
@@ -595,11 +607,11 @@ def run(dataset: str, names: Sequence[str] = tuple(BASELINES), seed: int = 0, ou
             raise ValueError(f"names must be among {list(BASELINES)}, got {name!r}")
         log(f"[{dataset}] tuning {name}")
         t0 = time.perf_counter()
-        best, trials = tune(name, split, grids.get(name, {}), seed=seed, log=log)
+        best, trials, valid_model = tune(name, split, grids.get(name, {}), seed=seed, log=log,
+                                         return_model=True)
         tune_seconds = time.perf_counter() - t0
         kwargs = {**best, "seed": seed} if name == "bpr" else best
-        valid_model = BASELINES[name](**kwargs).fit(split, "valid")
-        valid = evaluate(valid_model, split, "valid", ci=True, seed=seed)
+        valid = evaluate(valid_model, split, "valid", ci=True, seed=seed)  # the tuned model itself
         test_model = BASELINES[name](**kwargs).fit(split, "test")
         test = evaluate(test_model, split, "test", ci=True, seed=seed)
         log(f"[{dataset}] {name} {best}: valid ndcg@10={valid['ndcg@10']:.4f} test hr@10={test['hr@10']:.4f} "
@@ -641,3 +653,77 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+# ------------------------------------------------------------------------------------- chapter helpers
+def results_table(records: Sequence[dict[str, Any]], stage: str = "test",
+                  metrics: Sequence[str] = ("hr@10", "ndcg@10", "mrr@10")):
+    """A pandas DataFrame with one row per baseline record: each metric at ``stage`` with its 95 % interval
+    (columns ``<metric>``, ``<metric> lo``, ``<metric> hi``), the chosen hyper-parameters and fit seconds."""
+    import pandas as pd
+
+    _check_stage(stage)
+    rows = []
+    for rec in records:
+        res = rec[stage]
+        row: dict[str, Any] = {"baseline": rec["baseline"]}
+        for m in metrics:
+            if m not in res:
+                raise ValueError(f"metrics must be among {sorted(k for k in res if '@' in k)}, got {m!r}")
+            row[m] = res[m]
+            lo, hi = res.get("ci", {}).get(m, (np.nan, np.nan))
+            row[f"{m} lo"], row[f"{m} hi"] = lo, hi
+        row["params"] = ", ".join(f"{k}={v}" for k, v in rec["params"].items() if k not in ("seed",))
+        row["fit s"] = rec.get("fit_seconds", np.nan)
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("baseline")
+
+
+def fit_from_record(record: dict[str, Any], split: SequentialSplit, stage: str = "test") -> Baseline:
+    """Refit the baseline of one results record (its chosen ``params``) on ``split`` at ``stage``."""
+    name = record.get("baseline")
+    if name not in BASELINES:
+        raise ValueError(f"record['baseline'] must be one of {list(BASELINES)}, got {name!r}")
+    return BASELINES[name](**record["params"]).fit(split, stage)
+
+
+def sampled_vs_full(models: dict[str, Baseline], split: SequentialSplit, stage: str = "test", k: int = 10,
+                    n_negatives: int = 100, seed: int = 0):
+    """HR@k and NDCG@k of each fitted model under full ranking and under ``n_negatives`` uniformly sampled
+    negatives (the same negatives for every model), with each model's position (1 = best) in both orders.
+    Returns a pandas DataFrame indexed by model name."""
+    import pandas as pd
+
+    _check_split(split)
+    targets = split.targets(stage)
+    rows = []
+    for name, model in models.items():
+        scores = model.score(split.history(stage))
+        full = per_user_metrics(target_ranks(scores, targets), (k,))
+        sampled = per_user_metrics(sampled_ranks(scores, targets, n_negatives, seed=seed), (k,))
+        rows.append({"model": name, f"hr@{k} full": full[f"hr@{k}"].mean(),
+                     f"hr@{k} sampled": sampled[f"hr@{k}"].mean(),
+                     f"ndcg@{k} full": full[f"ndcg@{k}"].mean(),
+                     f"ndcg@{k} sampled": sampled[f"ndcg@{k}"].mean()})
+    df = pd.DataFrame(rows).set_index("model")
+    df["position full"] = df[f"hr@{k} full"].rank(ascending=False, method="min").astype(int)
+    df["position sampled"] = df[f"hr@{k} sampled"].rank(ascending=False, method="min").astype(int)
+    return df
+
+
+def popular_items_already_seen(split: SequentialSplit, stage: str = "test", k: int = 10) -> dict[str, float]:
+    """How much of the popularity top-``k`` a user has already rated, and how often the target was seen.
+
+    Returns ``{"mean_seen_in_top_k": ..., "share_targets_in_history": ...}``: the mean number (over users) of
+    the ``k`` most popular items (in ``split.history(stage)``) that are already in the user's history, and
+    the share of users whose ``stage`` target is in their own history (a repeat).
+    """
+    _check_split(split)
+    _check_stage(stage)
+    k = _positive_int("k", k)
+    hist = split.history(stage)
+    top = np.argsort(-_item_counts(hist, split.n_items), kind="stable")[:k]
+    seen_top = np.array([np.isin(top, h).sum() for h in hist], dtype=np.float64)
+    targets = split.targets(stage)
+    repeat = np.array([t in set(h.tolist()) for t, h in zip(targets, hist, strict=True)], dtype=bool)
+    return {"mean_seen_in_top_k": float(seen_top.mean()), "share_targets_in_history": float(repeat.mean())}
