@@ -24,8 +24,11 @@ N_ITEMS, N_USERS, D = 12, 4, 8
 
 def make(kind: str, cell: str = "gru", short_k: int = 3, seed: int = 0) -> InterestModel:
     torch.manual_seed(seed)
-    model = InterestModel(ModelConfig(kind=kind, cell=cell, n_items=N_ITEMS, n_users=N_USERS, dim=D,
-                                      dropout=0.0, short_k=short_k)).double()
+    model = InterestModel(
+        ModelConfig(
+            kind=kind, cell=cell, n_items=N_ITEMS, n_users=N_USERS, dim=D, dropout=0.0, short_k=short_k
+        )
+    ).double()
     return model.eval()
 
 
@@ -92,7 +95,7 @@ def test_short_model_reads_only_the_last_k_items(cell: str) -> None:
     assert not torch.allclose(a[:, 2:5], b[:, 2:5])
     # the window at position t equals a fresh run of the cell over items[t-2 .. t]
     t = 6
-    direct, _ = model.rnn(model.item_emb(items[:, t - 2: t + 1]))
+    direct, _ = model.rnn(model.item_emb(items[:, t - 2 : t + 1]))
     torch.testing.assert_close(a[:, t], direct[:, -1])
 
 

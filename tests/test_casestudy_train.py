@@ -1,4 +1,4 @@
-"""Training pipeline of case study II on the toy split: windows, truncation, batching, end-to-end CLI, table."""
+"""Training pipeline of case study II on the toy split: windows, truncation, batching, end-to-end CLI."""
 
 from __future__ import annotations
 
@@ -35,7 +35,9 @@ def test_every_next_item_is_a_target_exactly_once_with_enough_context() -> None:
         for r in rows:
             pos = np.flatnonzero(w.targets[r] > 0)
             if r != rows[0]:
-                assert pos.min() >= 10 - 4  # later windows score only positions with >= max_len - stride context
+                assert (
+                    pos.min() >= 10 - 4
+                )  # later windows score only positions with >= max_len - stride context
     with pytest.raises(ValueError, match="at least one user"):
         make_windows([np.arange(1)], None)
     with pytest.raises(ValueError, match="stride"):
@@ -45,9 +47,11 @@ def test_every_next_item_is_a_target_exactly_once_with_enough_context() -> None:
 def test_windows_pair_each_input_with_the_following_item() -> None:
     seq = np.arange(23)
     w = make_windows([seq], [np.arange(23) * 60.0], max_len=8, stride=3)
-    for x, t, g in zip(w.items, w.targets, w.gaps):
+    for x, t, g in zip(w.items, w.targets, w.gaps, strict=True):
         scored = t > 0
-        np.testing.assert_array_equal(t[scored] - 1, x[scored])  # stored ids are +1; item k is followed by k+1
+        np.testing.assert_array_equal(
+            t[scored] - 1, x[scored]
+        )  # stored ids are +1; item k is followed by k+1
         assert np.all(g[x > 0][1:] == 60.0)
 
 
@@ -72,12 +76,18 @@ def test_histories_are_truncated_to_the_last_max_len_items_and_bad_ones_refused(
 
 def test_batched_scoring_equals_one_user_at_a_time() -> None:
     split = make_toy_split(n_users=12, n_items=15, seed=3)
-    model = build_model(TrainConfig(model="fused-gate-lstm", dim=8, dropout=0.0), split.n_items, split.n_users)
+    model = build_model(
+        TrainConfig(model="fused-gate-lstm", dim=8, dropout=0.0), split.n_items, split.n_users
+    )
     items, times = split.history("test"), split.history_times("test")
     users = np.arange(split.n_users)
     batched = score_histories(model, items, times, users, batch_size=5)
-    single = np.vstack([score_histories(model, items[u:u + 1], times[u:u + 1], users[u:u + 1])
-                        for u in range(split.n_users)])
+    single = np.vstack(
+        [
+            score_histories(model, items[u : u + 1], times[u : u + 1], users[u : u + 1])
+            for u in range(split.n_users)
+        ]
+    )
     np.testing.assert_allclose(batched, single, rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(score_split(model, split, "test"), batched, rtol=1e-5, atol=1e-6)
     with pytest.raises(ValueError, match="users must have shape"):
@@ -86,8 +96,9 @@ def test_batched_scoring_equals_one_user_at_a_time() -> None:
 
 def test_training_lowers_the_loss_and_beats_chance_on_the_toy_split() -> None:
     split = make_toy_split(n_users=60, n_items=20, seed=0)
-    config = TrainConfig(model="full-gru", epochs=6, dim=16, lr=1e-2, dropout=0.0, batch_size=16, patience=6,
-                         threads=1)
+    config = TrainConfig(
+        model="full-gru", epochs=6, dim=16, lr=1e-2, dropout=0.0, batch_size=16, patience=6, threads=1
+    )
     model, summary = fit(split, config)
     losses = [h["loss"] for h in summary["history"]]
     assert losses[-1] < losses[0] - 0.3
@@ -99,9 +110,29 @@ def test_training_lowers_the_loss_and_beats_chance_on_the_toy_split() -> None:
 
 def test_cli_end_to_end_on_the_toy_split(tmp_path, capsys) -> None:
     out = tmp_path / "toy.jsonl"
-    assert main(["train", "--dataset", "toy", "--model", "fused-lstur-gru", "--epochs", "1", "--dim", "8",
-                 "--threads", "1", "--no-progress", "--out", str(out),
-                 "--checkpoint-dir", str(tmp_path)]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--dataset",
+                "toy",
+                "--model",
+                "fused-lstur-gru",
+                "--epochs",
+                "1",
+                "--dim",
+                "8",
+                "--threads",
+                "1",
+                "--no-progress",
+                "--out",
+                str(out),
+                "--checkpoint-dir",
+                str(tmp_path),
+            ]
+        )
+        == 0
+    )
     assert (tmp_path / "toy-fused-lstur-gru-seed0.pt").exists()
     printed = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     saved = json.loads(out.read_text().strip())
@@ -136,7 +167,9 @@ def test_binary_view_moves_with_the_ratio_but_auc_does_not() -> None:
     scores = rng.normal(size=(n_users, n_items))
     targets = rng.integers(0, n_items, n_users)
     scores[np.arange(n_users), targets] += 1.5  # the target tends to score higher
-    negatives = np.stack([rng.choice(np.setdiff1d(np.arange(n_items), [t]), 99, replace=False) for t in targets])
+    negatives = np.stack(
+        [rng.choice(np.setdiff1d(np.arange(n_items), [t]), 99, replace=False) for t in targets]
+    )
     view = binary_view(scores, targets, negatives, ratios=(1, 9, 99))
     # a constant classifier: everything positive, so precision is the positive share and recall is 1
     flat = binary_view(np.zeros_like(scores), targets, negatives, ratios=(1, 9))
@@ -153,8 +186,25 @@ def test_binary_view_moves_with_the_ratio_but_auc_does_not() -> None:
 
 def test_binary_experiment_end_to_end_on_the_toy_split(tmp_path) -> None:
     out = tmp_path / "b.jsonl"
-    assert main(["binary", "--dataset", "toy", "--cell", "lstm", "--epochs", "1", "--dim", "8",
-                 "--no-progress", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "binary",
+                "--dataset",
+                "toy",
+                "--cell",
+                "lstm",
+                "--epochs",
+                "1",
+                "--dim",
+                "8",
+                "--no-progress",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     rec = json.loads(out.read_text())
     assert set(rec["binary"]) == {"1:1", "1:4", "1:9", "1:99"}
     assert 0 <= rec["binary"]["1:1"]["accuracy"] <= 1 and rec["cell"] == "lstm"

@@ -8,5 +8,17 @@ prints the comparison table.
 from lessons.casestudy.models import CELLS, KINDS, InterestModel, ModelConfig, model_name, parse_model_name
 from lessons.casestudy.train import TrainConfig, evaluate, fit, make_windows, run, score_histories
 
-__all__ = ["CELLS", "KINDS", "InterestModel", "ModelConfig", "model_name", "parse_model_name", "TrainConfig",
-           "evaluate", "fit", "make_windows", "run", "score_histories"]
+__all__ = [
+    "CELLS",
+    "KINDS",
+    "InterestModel",
+    "ModelConfig",
+    "model_name",
+    "parse_model_name",
+    "TrainConfig",
+    "evaluate",
+    "fit",
+    "make_windows",
+    "run",
+    "score_histories",
+]

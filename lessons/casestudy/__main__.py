@@ -20,7 +20,6 @@ from pathlib import Path
 
 from lessons.provenance import RESULTS_DIR, append_record
 
-
 SIM_PRESETS = ("sim-news", "sim-music", "sim-ecommerce")
 
 
@@ -41,13 +40,27 @@ def load_dataset(name: str):  # noqa: ANN201 (a SequentialSplit)
 def _train(args: argparse.Namespace) -> int:
     from lessons.casestudy.train import TrainConfig, run
 
-    config = TrainConfig(model=args.model, seed=args.seed, epochs=args.epochs, dim=args.dim, lr=args.lr,
-                         dropout=args.dropout, batch_size=args.batch_size, stride=args.stride,
-                         patience=args.patience, max_minutes=args.max_minutes, threads=args.threads,
-                         short_k=args.short_k)
+    config = TrainConfig(
+        model=args.model,
+        seed=args.seed,
+        epochs=args.epochs,
+        dim=args.dim,
+        lr=args.lr,
+        dropout=args.dropout,
+        batch_size=args.batch_size,
+        stride=args.stride,
+        patience=args.patience,
+        max_minutes=args.max_minutes,
+        threads=args.threads,
+        short_k=args.short_k,
+    )
     split = load_dataset(args.dataset)
-    model, record = run(split, config, progress=not args.no_progress,
-                        log=(lambda m: print(m, file=sys.stderr)) if args.verbose else None)
+    model, record = run(
+        split,
+        config,
+        progress=not args.no_progress,
+        log=(lambda m: print(m, file=sys.stderr)) if args.verbose else None,
+    )
     if args.checkpoint_dir:
         import torch
 
@@ -73,8 +86,16 @@ def _binary(args: argparse.Namespace) -> int:
     from lessons.casestudy.binary import BinaryConfig, run_binary
 
     split = load_dataset(args.dataset)
-    config = BinaryConfig(cell=args.cell, seed=args.seed, epochs=args.epochs, dim=args.dim, lr=args.lr,
-                          dropout=args.dropout, batch_size=args.batch_size, neg_ratio=args.neg_ratio)
+    config = BinaryConfig(
+        cell=args.cell,
+        seed=args.seed,
+        epochs=args.epochs,
+        dim=args.dim,
+        lr=args.lr,
+        dropout=args.dropout,
+        batch_size=args.batch_size,
+        neg_ratio=args.neg_ratio,
+    )
     record = run_binary(split, config, progress=not args.no_progress)
     print(json.dumps(record, sort_keys=True))
     if not args.no_save:
@@ -102,8 +123,11 @@ def main(argv: list[str] | None = None) -> int:
     tr.add_argument("--threads", type=int, default=2)
     tr.add_argument("--out", default=None, help="JSON-lines file (default results/<dataset>.jsonl)")
     tr.add_argument("--no-save", action="store_true")
-    tr.add_argument("--checkpoint-dir", default=".data/checkpoints",
-                    help="where the trained weights go (git-ignored; '' to skip)")
+    tr.add_argument(
+        "--checkpoint-dir",
+        default=".data/checkpoints",
+        help="where the trained weights go (git-ignored; '' to skip)",
+    )
     tr.add_argument("--no-progress", action="store_true")
     tr.add_argument("-v", "--verbose", action="store_true", help="log every epoch to stderr")
     tr.set_defaults(func=_train)

@@ -60,12 +60,23 @@ class BinaryConfig:
 
 
 def train_binary(split: Any, config: BinaryConfig, progress: bool = False) -> tuple[InterestModel, dict]:
-    """Train a ``full-<cell>`` model with sampled-negative BCE; return ``(model, {loss history, seconds})``."""
+    """Train a ``full-<cell>`` model with sampled-negative BCE.
+
+    Returns ``(model, {"train_seconds", "loss_history"})``.
+    """
     torch.set_num_threads(config.threads)
     torch.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)
-    model = InterestModel(ModelConfig(kind="full", cell=config.cell, n_items=split.n_items,
-                                      n_users=split.n_users, dim=config.dim, dropout=config.dropout))
+    model = InterestModel(
+        ModelConfig(
+            kind="full",
+            cell=config.cell,
+            n_items=split.n_items,
+            n_users=split.n_users,
+            dim=config.dim,
+            dropout=config.dropout,
+        )
+    )
     windows = make_windows(split.train, split.train_times, config.max_len, config.stride)
     opt = torch.optim.Adam(model.parameters(), lr=config.lr)
     bar = None
@@ -80,7 +91,7 @@ def train_binary(split: Any, config: BinaryConfig, progress: bool = False) -> tu
         order = rng.permutation(len(windows))
         total, count = 0.0, 0
         for lo in range(0, len(order), config.batch_size):
-            idx = order[lo: lo + config.batch_size]
+            idx = order[lo : lo + config.batch_size]
             x = torch.from_numpy(windows.items[idx])
             t = torch.from_numpy(windows.targets[idx])
             mask = t > 0
@@ -123,8 +134,13 @@ def sample_unseen(split: Any, n_neg: int, seed: int = 0) -> np.ndarray:
     return out
 
 
-def binary_view(scores: np.ndarray, targets: np.ndarray, negatives: np.ndarray,
-                ratios: tuple[int, ...] = RATIOS, threshold: float = 0.5) -> dict[str, dict[str, float]]:
+def binary_view(
+    scores: np.ndarray,
+    targets: np.ndarray,
+    negatives: np.ndarray,
+    ratios: tuple[int, ...] = RATIOS,
+    threshold: float = 0.5,
+) -> dict[str, dict[str, float]]:
     """The article's columns at several negative ratios from one score matrix.
 
     scores: ``(n_users, n_items)`` logits; targets: ``(n_users,)``; negatives: ``(n_users, >= max(ratios))``.
@@ -169,12 +185,78 @@ def run_binary(split: Any, config: BinaryConfig, progress: bool = False) -> dict
     targets = np.asarray(split.targets("test"))
     negatives = sample_unseen(split, max(max(config.eval_ratios), 100), seed=10_000 + config.seed)
     record = {
-        "dataset": split.dataset, "protocol": getattr(split, "protocol", "unknown"),
-        "model": f"binary-full-{config.cell}", "cell": config.cell, "seed": config.seed,
-        "config": asdict(config), "n_parameters": count_parameters(model),
+        "dataset": split.dataset,
+        "protocol": getattr(split, "protocol", "unknown"),
+        "model": f"binary-full-{config.cell}",
+        "cell": config.cell,
+        "seed": config.seed,
+        "config": asdict(config),
+        "n_parameters": count_parameters(model),
         "binary": binary_view(scores, targets, negatives, config.eval_ratios),
         "ranking": evaluate_scores(scores, targets, ci=True),
         "sampled_hr@10_100neg": sampled_hit_rate(scores, targets, negatives[:, :100]),
-        **info, "peak_rss_mb": _peak_rss_mb(), "rss_before_mb": rss_before, **provenance(),
+        **info,
+        "peak_rss_mb": _peak_rss_mb(),
+        "rss_before_mb": rss_before,
+        **provenance(),
     }
     return _jsonable(record)
+
+
+def ratio_table(records: list[dict[str, Any]]) -> Any:
+    """Long table ``cell, ratio, metric, mean, sd`` (over seeds) of the binary view of every record."""
+    import pandas as pd
+
+    rows = [
+        {"cell": r["cell"], "seed": r["seed"], "ratio": int(key.split(":")[1]), "metric": m, "value": v}
+        for r in records
+        for key, ms in r["binary"].items()
+        for m, v in ms.items()
+    ]
+    df = pd.DataFrame(rows)
+    out = df.groupby(["cell", "ratio", "metric"])["value"].agg(["mean", "std"]).reset_index()
+    return out.rename(columns={"std": "sd"})
+
+
+def article_table(records: list[dict[str, Any]], ratio: int = 1) -> Any:
+    """The article's columns next to the ranking view, one row per cell, ``mean ± sd`` over seeds.
+
+    Columns: accuracy, precision, recall, F1, AUC at ``1:ratio``; training seconds; parameters; full-ranking
+    HR@10 and NDCG@10; HR@10 against 100 sampled negatives.
+    """
+    import pandas as pd
+
+    rows = []
+    for r in records:
+        b = r["binary"][f"1:{ratio}"]
+        rows.append(
+            {
+                "cell": r["cell"].upper(),
+                "seed": r["seed"],
+                "accuracy": b["accuracy"],
+                "precision": b["precision"],
+                "recall": b["recall"],
+                "F1": b["f1"],
+                "AUC": b["auc"],
+                "train seconds": r["train_seconds"],
+                "parameters": r["n_parameters"],
+                "HR@10 (all items)": r["ranking"]["hr@10"],
+                "NDCG@10 (all items)": r["ranking"]["ndcg@10"],
+                "HR@10 (100 sampled)": r["sampled_hr@10_100neg"],
+            }
+        )
+    df = pd.DataFrame(rows)
+    agg = df.drop(columns="seed").groupby("cell")
+    mean, sd, n = agg.mean(), agg.std(ddof=1), agg.size()
+    out = mean.copy().astype(object)
+    for col in mean.columns:
+        for cell in mean.index:
+            m, s = mean.loc[cell, col], sd.loc[cell, col]
+            if col == "parameters":
+                out.loc[cell, col] = f"{int(m):,}"
+            elif col == "train seconds":
+                out.loc[cell, col] = f"{m:.0f} ± {s:.0f}" if np.isfinite(s) else f"{m:.0f}"
+            else:
+                out.loc[cell, col] = f"{m:.3f} ± {s:.3f}" if np.isfinite(s) else f"{m:.3f}"
+    out.insert(0, "seeds", n)
+    return out.reset_index()

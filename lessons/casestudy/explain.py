@@ -4,7 +4,8 @@ recent items change.
 :func:`explain_history` runs a model once over one user's history and records, at every step ``t``:
 the mean fusion gate ``alpha_t`` (how much the long-term vector weighs), the attention the long-term vector
 pays to each item read so far, and the top-k recommendation after reading ``items[:t+1]``.
-The figures live in :mod:`lessons.pictures.casestudy_plots`; :func:`explain_widget` wraps them for a live kernel.
+The figures live in :mod:`lessons.pictures.casestudy_plots`; :func:`explain_widget` wraps them for a live
+kernel.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ class Trace:
     items: np.ndarray  # (T,) item ids read, oldest first
     labels: list[str]  # (T,) their names
     alpha: np.ndarray | None  # (T,) mean gate (weight of the long-term vector); None if the model has no gate
-    attention: np.ndarray | None  # (T, T) row t = attention over items[:t+1] (zeros beyond); None if no pooling
+    attention: (
+        np.ndarray | None
+    )  # (T, T) row t = attention over items[:t+1] (zeros beyond); None if no pooling
     top_items: np.ndarray  # (T, k) top-k item ids after each step
     top_labels: list[list[str]]  # (T, k)
     top_scores: np.ndarray  # (T, k) their scores (logits)
@@ -41,7 +44,9 @@ class Trace:
     def overlap(self) -> np.ndarray:
         """``(T-1,)`` share of the top-k that survives from step t to step t+1 (how much the list moves)."""
         k = self.top_items.shape[1]
-        return np.array([len(set(a) & set(b)) / k for a, b in zip(self.top_items[:-1], self.top_items[1:])])
+        return np.array(
+            [len(set(a) & set(b)) / k for a, b in zip(self.top_items[:-1], self.top_items[1:], strict=True)]
+        )
 
 
 def save_checkpoint(model: InterestModel, path: str | Path) -> Path:
@@ -53,7 +58,7 @@ def save_checkpoint(model: InterestModel, path: str | Path) -> Path:
 
 
 def load_checkpoint(path: str | Path) -> InterestModel:
-    """The model saved by :func:`save_checkpoint` or by ``python -m lessons.casestudy train``, in eval mode."""
+    """The model saved by :func:`save_checkpoint` or ``python -m lessons.casestudy train``, in eval mode."""
     blob = torch.load(Path(path), map_location="cpu", weights_only=True)
     model = InterestModel(ModelConfig(**blob["model_config"]))
     model.load_state_dict(blob["state_dict"])
@@ -65,8 +70,15 @@ def _label(item_labels: Any, i: int) -> str:
 
 
 @torch.no_grad()
-def explain_history(model: InterestModel, items: np.ndarray, times: np.ndarray | None, user: int,
-                    k: int = 10, item_labels: Any = None, max_len: int = 50) -> Trace:
+def explain_history(
+    model: InterestModel,
+    items: np.ndarray,
+    times: np.ndarray | None,
+    user: int,
+    k: int = 10,
+    item_labels: Any = None,
+    max_len: int = 50,
+) -> Trace:
     """Trace ``model`` over one history: ``items: (L,)`` ids (the last ``max_len`` are read), ``times: (L,)``.
 
     Raises ``ValueError`` for an empty history, unknown item ids or an unknown user id.
@@ -76,8 +88,9 @@ def explain_history(model: InterestModel, items: np.ndarray, times: np.ndarray |
         raise ValueError(f"user must be in [0, {n_users - 1}], got {user}")
     if not 1 <= k <= n_items:
         raise ValueError(f"k must be in [1, {n_items}], got {k}")
-    x, g, lengths = encode_histories([np.asarray(items)], None if times is None else [np.asarray(times)],
-                                     n_items, max_len)
+    x, g, lengths = encode_histories(
+        [np.asarray(items)], None if times is None else [np.asarray(times)], n_items, max_len
+    )
     model.eval()
     parts = model(torch.from_numpy(x), torch.tensor([int(user)]), torch.from_numpy(g), return_parts=True)
     logits = model.logits(parts["rep"][0])  # (T, n_items)
@@ -93,10 +106,17 @@ def explain_history(model: InterestModel, items: np.ndarray, times: np.ndarray |
             w = np.exp(s[: t + 1] - s[: t + 1].max())
             attention[t, : t + 1] = w / w.sum()
     top_items = top.indices.numpy()
-    return Trace(user=int(user), items=read, labels=[_label(item_labels, i) for i in read], alpha=alpha,
-                 attention=attention, top_items=top_items,
-                 top_labels=[[_label(item_labels, i) for i in row] for row in top_items],
-                 top_scores=top.values.numpy(), model=model.config.name)
+    return Trace(
+        user=int(user),
+        items=read,
+        labels=[_label(item_labels, i) for i in read],
+        alpha=alpha,
+        attention=attention,
+        top_items=top_items,
+        top_labels=[[_label(item_labels, i) for i in row] for row in top_items],
+        top_scores=top.values.numpy(),
+        model=model.config.name,
+    )
 
 
 def explain_user(model: InterestModel, split: Any, user: int, stage: str = "test", k: int = 10) -> Trace:
@@ -105,11 +125,13 @@ def explain_user(model: InterestModel, split: Any, user: int, stage: str = "test
         raise ValueError(f"user must be in [0, {split.n_users - 1}], got {user}")
     items = split.history(stage)[user]
     times = split.history_times(stage)[user]
-    return explain_history(model, items, times, user, k=k, item_labels=split.item_labels, max_len=split.max_len)
+    return explain_history(
+        model, items, times, user, k=k, item_labels=split.item_labels, max_len=split.max_len
+    )
 
 
 def explain_widget(trace: Trace) -> Any:
-    """An ipywidgets slider over the steps of ``trace`` redrawing :func:`explain_step_figure` (live kernel only)."""
+    """A slider over the steps of ``trace`` redrawing :func:`explain_step_figure` (live kernel only)."""
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
     from IPython.display import display
@@ -129,3 +151,33 @@ def explain_widget(trace: Trace) -> Any:
     slider.observe(draw, names="value")
     draw()
     return widgets.VBox([slider, out])
+
+
+@torch.no_grad()
+def gate_table(model: InterestModel, split: Any, stage: str = "test") -> Any:
+    """Every step of every user's (last ``max_len``) history: ``user, step, alpha, gap_hours, length``.
+
+    ``alpha`` is the mean gate at that step (weight of the long-term vector); ``gap_hours`` the time since
+    the previous item. Only for ``fused-gate`` models (raises ``ValueError`` otherwise).
+    """
+    import pandas as pd
+
+    if model.config.kind != "fused-gate":
+        raise ValueError(f"model must be a fused-gate model, got {model.config.name!r}")
+    items = split.history(stage)
+    times = split.history_times(stage)
+    x, g, lengths = encode_histories(items, times, model.config.n_items, split.max_len)
+    model.eval()
+    parts = model(torch.from_numpy(x), torch.arange(split.n_users), torch.from_numpy(g), return_parts=True)
+    alpha = parts["alpha"].mean(-1).numpy()
+    valid = x > 0
+    users, steps = np.nonzero(valid)
+    return pd.DataFrame(
+        {
+            "user": users,
+            "step": steps,
+            "alpha": alpha[valid],
+            "gap_hours": g[valid] / 3600.0,
+            "length": np.array([len(h) for h in items])[users],
+        }
+    )

@@ -41,16 +41,18 @@ def parse_model_name(name: str) -> tuple[str, str]:
     ``'long'`` has no recurrent cell; ``'long'``, ``'long-gru'`` and ``'long-lstm'`` are all the same model.
     """
     if not isinstance(name, str) or "-" not in name and name != "long":
-        raise ValueError(f"model must look like '<kind>-<cell>' with kind in {KINDS} and cell in {CELLS}, "
-                         f"got {name!r}")
+        raise ValueError(
+            f"model must look like '<kind>-<cell>' with kind in {KINDS} and cell in {CELLS}, got {name!r}"
+        )
     if name == "long":
         return "long", "gru"
     kind, _, cell = name.rpartition("-")
     if kind == "fused":
         kind = "fused-gate"
     if kind not in KINDS or cell not in CELLS:
-        raise ValueError(f"model must look like '<kind>-<cell>' with kind in {KINDS} and cell in {CELLS}, "
-                         f"got {name!r}")
+        raise ValueError(
+            f"model must look like '<kind>-<cell>' with kind in {KINDS} and cell in {CELLS}, got {name!r}"
+        )
     return kind, cell
 
 
@@ -97,7 +99,7 @@ def _rnn(cell: str, dim: int) -> nn.Module:
 
 
 def gap_feature(gaps: torch.Tensor) -> torch.Tensor:
-    """Time-gap feature used by the gate: ``log1p(gap in hours)``; ``gaps: (B, T)`` seconds -> ``(B, T, 1)``."""
+    """Time-gap feature of the gate: ``log1p(gap in hours)``; ``gaps: (B, T)`` seconds -> ``(B, T, 1)``."""
     return torch.log1p(gaps.clamp(min=0.0) / 3600.0).unsqueeze(-1)
 
 
@@ -135,17 +137,25 @@ class InterestModel(nn.Module):
         if items.dim() != 2:
             raise ValueError(f"items must have shape (B, T), got {tuple(items.shape)}")
         if items.numel() and (int(items.min()) < 0 or int(items.max()) > self.config.n_items):
-            raise ValueError(f"items must hold ids in [0, {self.config.n_items}] (0 = padding, item i as i+1), "
-                             f"got range [{int(items.min())}, {int(items.max())}]")
+            raise ValueError(
+                f"items must hold ids in [0, {self.config.n_items}] (0 = padding, item i as i+1), "
+                f"got range [{int(items.min())}, {int(items.max())}]"
+            )
         if self.config.kind in ("long", "fused-lstur", "fused-gate"):
             if users is None or users.shape != items.shape[:1]:
-                raise ValueError(f"users must have shape ({items.shape[0]},) for kind {self.config.kind!r}, "
-                                 f"got {None if users is None else tuple(users.shape)}")
+                raise ValueError(
+                    f"users must have shape ({items.shape[0]},) for kind {self.config.kind!r}, "
+                    f"got {None if users is None else tuple(users.shape)}"
+                )
             if users.numel() and (int(users.min()) < 0 or int(users.max()) >= self.config.n_users):
-                raise ValueError(f"users must be ids in [0, {self.config.n_users - 1}], "
-                                 f"got range [{int(users.min())}, {int(users.max())}]")
+                raise ValueError(
+                    f"users must be ids in [0, {self.config.n_users - 1}], "
+                    f"got range [{int(users.min())}, {int(users.max())}]"
+                )
         if gaps is not None and gaps.shape != items.shape:
-            raise ValueError(f"gaps must have the shape of items {tuple(items.shape)}, got {tuple(gaps.shape)}")
+            raise ValueError(
+                f"gaps must have the shape of items {tuple(items.shape)}, got {tuple(gaps.shape)}"
+            )
 
     def _recur(self, x: torch.Tensor, users: torch.Tensor | None) -> torch.Tensor:
         """Run the recurrent net over embedded inputs ``x: (B, T, d)`` -> outputs ``(B, T, d)``."""
@@ -193,8 +203,13 @@ class InterestModel(nn.Module):
         return e_u.unsqueeze(1) + num / den, s
 
     # ------------------------------------------------------------------ forward
-    def forward(self, items: torch.Tensor, users: torch.Tensor | None = None,
-                gaps: torch.Tensor | None = None, return_parts: bool = False) -> Any:
+    def forward(
+        self,
+        items: torch.Tensor,
+        users: torch.Tensor | None = None,
+        gaps: torch.Tensor | None = None,
+        return_parts: bool = False,
+    ) -> Any:
         """Representations at every position.
 
         items: (B, T) int64 right-padded (0 = pad, item i as i + 1); users: (B,) int64 (needed by long and

@@ -8,6 +8,7 @@ machine, code base and tuning budget, so they are context, not a contest.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,9 +44,16 @@ def load_runs(dataset: str, results_dir: Path = RESULTS_DIR) -> pd.DataFrame:
                 row[f"{stage}_{key}"] = value
         for key, (lo, hi) in r["test"].get("ci", {}).items():
             row[f"test_{key}_lo"], row[f"test_{key}_hi"] = lo, hi
-        row.update(train_minutes=r["train_seconds"] / 60.0, epochs_run=r["epochs_run"],
-                   best_epoch=r["best_epoch"], stopped_by=r.get("stopped_by"), n_parameters=r["n_parameters"],
-                   peak_rss_mb=r["peak_rss_mb"], dim=r["config"]["dim"], created_utc=r.get("created_utc"))
+        row.update(
+            train_minutes=r["train_seconds"] / 60.0,
+            epochs_run=r["epochs_run"],
+            best_epoch=r["best_epoch"],
+            stopped_by=r.get("stopped_by"),
+            n_parameters=r["n_parameters"],
+            peak_rss_mb=r["peak_rss_mb"],
+            dim=r["config"]["dim"],
+            created_utc=r.get("created_utc"),
+        )
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -76,8 +84,12 @@ def load_baselines(dataset: str, results_dir: Path = RESULTS_DIR) -> pd.DataFram
         return pd.DataFrame(columns=["model"])
     rows = []
     for r in read_records(path):
-        rows.append({"model": r.get("baseline", r.get("model")), **{f"test_{k}": v for k, v in r["test"].items()
-                                                                   if k not in ("ci", "n_users")}})
+        rows.append(
+            {
+                "model": r.get("baseline", r.get("model")),
+                **{f"test_{k}": v for k, v in r["test"].items() if k not in ("ci", "n_users")},
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -91,28 +103,126 @@ def comparison_table(dataset: str, k: int = 10, results_dir: Path = RESULTS_DIR)
     rows = []
     summary = summarize_runs(load_runs(dataset, results_dir), k)
     for _, r in summary.iterrows():
-        rows.append({"source": "this book", "model": r["model"], "seeds": int(r["seeds"]),
-                     f"HR@{k}": _pm(r[f"test_hr@{k}_mean"], r[f"test_hr@{k}_sd"]),
-                     f"NDCG@{k}": _pm(r[f"test_ndcg@{k}_mean"], r[f"test_ndcg@{k}_sd"]),
-                     f"MRR@{k}": _pm(r[f"test_mrr@{k}_mean"], r[f"test_mrr@{k}_sd"]),
-                     "minutes": f"{r['train_minutes']:.1f}", "parameters": f"{int(r['n_parameters']):,}"})
+        rows.append(
+            {
+                "source": "this book",
+                "model": r["model"],
+                "seeds": int(r["seeds"]),
+                f"HR@{k}": _pm(r[f"test_hr@{k}_mean"], r[f"test_hr@{k}_sd"]),
+                f"NDCG@{k}": _pm(r[f"test_ndcg@{k}_mean"], r[f"test_ndcg@{k}_sd"]),
+                f"MRR@{k}": _pm(r[f"test_mrr@{k}_mean"], r[f"test_mrr@{k}_sd"]),
+                "minutes": f"{r['train_minutes']:.1f}",
+                "parameters": f"{int(r['n_parameters']):,}",
+            }
+        )
     base = load_baselines(dataset, results_dir)
     for _, r in base.iterrows():
-        rows.append({"source": "this book (baseline)", "model": r["model"], "seeds": 1,
-                     f"HR@{k}": f"{r[f'test_hr@{k}']:.4f}", f"NDCG@{k}": f"{r[f'test_ndcg@{k}']:.4f}",
-                     f"MRR@{k}": f"{r[f'test_mrr@{k}']:.4f}", "minutes": "", "parameters": ""})
+        rows.append(
+            {
+                "source": "this book (baseline)",
+                "model": r["model"],
+                "seeds": 1,
+                f"HR@{k}": f"{r[f'test_hr@{k}']:.4f}",
+                f"NDCG@{k}": f"{r[f'test_ndcg@{k}']:.4f}",
+                f"MRR@{k}": f"{r[f'test_mrr@{k}']:.4f}",
+                "minutes": "",
+                "parameters": "",
+            }
+        )
     if dataset == "ml-1m" and k == 10:
         for name, m in RECBOLE_ML1M.items():
-            rows.append({"source": "RecBole v1.1.1 leaderboard", "model": name, "seeds": "",
-                         "HR@10": f"{m['hr@10']:.4f}", "NDCG@10": f"{m['ndcg@10']:.4f}", "MRR@10": "",
-                         "minutes": "", "parameters": ""})
+            rows.append(
+                {
+                    "source": "RecBole v1.1.1 leaderboard",
+                    "model": name,
+                    "seeds": "",
+                    "HR@10": f"{m['hr@10']:.4f}",
+                    "NDCG@10": f"{m['ndcg@10']:.4f}",
+                    "MRR@10": "",
+                    "minutes": "",
+                    "parameters": "",
+                }
+            )
     return pd.DataFrame(rows)
 
 
 def user_groups(split: Any, n_groups: int = 3) -> np.ndarray:
-    """Tercile (by default) of each user's training-sequence length: ``(n_users,)`` ints in ``0..n_groups-1``."""
+    """Tercile (by default) of each user's training-sequence length: ``(n_users,)`` ints ``0..n_groups-1``."""
     if n_groups < 1:
         raise ValueError(f"n_groups must be >= 1, got {n_groups}")
     lengths = np.array([len(s) for s in split.train])
     edges = np.quantile(lengths, np.linspace(0, 1, n_groups + 1)[1:-1])
     return np.searchsorted(edges, lengths, side="right")
+
+
+def per_user_metric(ranks: np.ndarray, metric: str = "ndcg@10") -> np.ndarray:
+    """Per-user value of ``metric`` ('hr@K', 'ndcg@K' or 'mrr@K') from 1-based ranks ``(n_users,)``."""
+    name, _, k = metric.partition("@")
+    if name not in ("hr", "ndcg", "mrr") or not k.isdigit():
+        raise ValueError(f"metric must look like 'ndcg@10', got {metric!r}")
+    ranks = np.asarray(ranks, dtype=np.float64)
+    hit = ranks <= int(k)
+    if name == "hr":
+        return hit.astype(np.float64)
+    return np.where(hit, 1.0 / (np.log2(ranks + 1.0) if name == "ndcg" else ranks), 0.0)
+
+
+def rank_matrix(
+    dataset: str, models: Sequence[str] | None = None, results_dir: Path = RESULTS_DIR
+) -> dict[str, np.ndarray]:
+    """``{model: (n_seeds, n_users) test ranks}`` from the runs that stored ``test_ranks``."""
+    path = Path(results_dir) / f"{dataset}.jsonl"
+    out: dict[str, list] = {}
+    if path.exists():
+        for r in read_records(path):
+            if "test_ranks" in r and (models is None or r["model"] in models):
+                out.setdefault(r["model"], []).append(r["test_ranks"])
+    return {m: np.asarray(v) for m, v in out.items()}
+
+
+def group_table(
+    ranks: dict[str, np.ndarray],
+    groups: np.ndarray,
+    group_names: Sequence[str],
+    metric: str = "ndcg@10",
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Mean ``metric`` per model and user group with a 95% bootstrap CI over the group's users.
+
+    ranks: ``{model: (n_seeds, n_users)}``; a user's value is averaged over seeds first.
+    groups: ``(n_users,)``
+    ints indexing ``group_names``. Returns columns ``model, group, n_users, mean, lo, hi``.
+    """
+    from lessons.metrics import bootstrap_ci
+
+    rows = []
+    for model, r in ranks.items():
+        r = np.atleast_2d(r)
+        if r.shape[1] != len(groups):
+            raise ValueError(f"ranks of {model!r} cover {r.shape[1]} users, groups {len(groups)}")
+        values = np.mean([per_user_metric(row, metric) for row in r], axis=0)
+        for g, name in enumerate(group_names):
+            v = values[groups == g]
+            lo, hi = bootstrap_ci(v, n_boot=1000, seed=seed)
+            rows.append(
+                {
+                    "model": model,
+                    "group": name,
+                    "n_users": int(v.size),
+                    "mean": float(v.mean()),
+                    "lo": lo,
+                    "hi": hi,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def tercile_names(split: Any) -> tuple[np.ndarray, list[str]]:
+    """Users' length terciles and readable names with the length ranges, e.g. ``'short (8-40)'``."""
+    groups = user_groups(split, 3)
+    lengths = np.array([len(s) for s in split.train])
+    names = []
+    for g, word in enumerate(("short", "medium", "long")):
+        sel = lengths[groups == g]
+        names.append(f"{word} ({sel.min()}–{sel.max()} items)" if sel.size else word)
+    return groups, names

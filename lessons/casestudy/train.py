@@ -93,12 +93,13 @@ class Windows:
         return int((self.targets > 0).sum())
 
 
-def make_windows(train: Sequence[np.ndarray], train_times: Sequence[np.ndarray] | None,
-                 max_len: int = 50, stride: int = 25) -> Windows:
+def make_windows(
+    train: Sequence[np.ndarray], train_times: Sequence[np.ndarray] | None, max_len: int = 50, stride: int = 25
+) -> Windows:
     """Sliding windows over each user's training sequence, a next-item target at every scored position.
 
     train: per user, item ids ``(L_u,)`` in time order; train_times: the matching timestamps (or None).
-    A window holds inputs ``s[a : a + W]`` and targets ``s[a + 1 : a + W + 1]``; windows start every ``stride``
+    A window holds inputs ``s[a : a + W]`` and targets ``s[a + 1 : a + W + 1]``; windows end every ``stride``
     items, and in every window but the first only the positions not scored by the previous window carry a
     loss, so each next-item event is a target exactly once. Users with fewer than two items give no window.
     """
@@ -120,7 +121,7 @@ def make_windows(train: Sequence[np.ndarray], train_times: Sequence[np.ndarray] 
             gap = np.zeros(max_len, np.float32)
             items[: end - a] = seq[a:end] + 1
             gap[: end - a] = gaps[a:end]
-            targ[prev - a: end - a] = seq[prev + 1: end + 1] + 1
+            targ[prev - a : end - a] = seq[prev + 1 : end + 1] + 1
             rows_i.append(items), rows_t.append(targ), rows_g.append(gap), rows_u.append(u)
             prev = end
     if not rows_u:
@@ -137,11 +138,13 @@ def histories(split: Any, stage: str) -> tuple[list[np.ndarray], list[np.ndarray
     return items, times
 
 
-def encode_histories(items: Sequence[np.ndarray], times: Sequence[np.ndarray] | None, n_items: int,
-                     max_len: int = 50) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Right-padded model input from histories: keeps the LAST ``max_len`` items of each (documented truncation).
+def encode_histories(
+    items: Sequence[np.ndarray], times: Sequence[np.ndarray] | None, n_items: int, max_len: int = 50
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Right-padded model input from histories; keeps the LAST ``max_len`` items of each (truncation).
 
-    items: per user ``(L_u,)`` ids in ``[0, n_items)``. Returns ``(x (U, W) ids + 1, gaps (U, W), lengths (U,))``
+    items: per user ``(L_u,)`` ids in ``[0, n_items)``.
+    Returns ``(x (U, W) ids + 1, gaps (U, W), lengths (U,))``
     with ``W = min(max_len, longest history)``. Raises ``ValueError`` on an empty history or an unknown id.
     """
     if not len(items):
@@ -150,9 +153,13 @@ def encode_histories(items: Sequence[np.ndarray], times: Sequence[np.ndarray] | 
     for u, h in enumerate(items):
         h = np.asarray(h, dtype=np.int64)
         if h.ndim != 1 or h.size == 0:
-            raise ValueError(f"history of user {u} must be a non-empty 1-D array of item ids, got shape {h.shape}")
+            raise ValueError(
+                f"history of user {u} must be a non-empty 1-D array of item ids, got shape {h.shape}"
+            )
         if h.min() < 0 or h.max() >= n_items:
-            raise ValueError(f"item ids must be in [0, {n_items - 1}], user {u} has range [{h.min()}, {h.max()}]")
+            raise ValueError(
+                f"item ids must be in [0, {n_items - 1}], user {u} has range [{h.min()}, {h.max()}]"
+            )
         tails.append(h[-max_len:])
     width = max(len(t) for t in tails)
     x = np.zeros((len(tails), width), np.int64)
@@ -166,8 +173,14 @@ def encode_histories(items: Sequence[np.ndarray], times: Sequence[np.ndarray] | 
 
 
 @torch.no_grad()
-def score_histories(model: InterestModel, items: Sequence[np.ndarray], times: Sequence[np.ndarray] | None,
-                    users: np.ndarray, max_len: int = 50, batch_size: int = 512) -> np.ndarray:
+def score_histories(
+    model: InterestModel,
+    items: Sequence[np.ndarray],
+    times: Sequence[np.ndarray] | None,
+    users: np.ndarray,
+    max_len: int = 50,
+    batch_size: int = 512,
+) -> np.ndarray:
     """Scores of all items after reading each history: returns ``(U, n_items)`` float32.
 
     items: per user, item ids in time order (the last ``max_len`` are read); users: ``(U,)`` user ids.
@@ -194,8 +207,9 @@ def score_split(model: InterestModel, split: Any, stage: str, max_len: int = 50)
     return score_histories(model, items, times, np.arange(split.n_users), max_len)
 
 
-def evaluate(model: InterestModel, split: Any, stage: str, ks: Sequence[int] = KS, ci: bool = False,
-             max_len: int = 50) -> dict[str, Any]:
+def evaluate(
+    model: InterestModel, split: Any, stage: str, ks: Sequence[int] = KS, ci: bool = False, max_len: int = 50
+) -> dict[str, Any]:
     """HR/NDCG/MRR@K over all items for one stage (optionally with 95% bootstrap CIs over users)."""
     from lessons import metrics
 
@@ -213,12 +227,28 @@ def build_model(config: TrainConfig, n_items: int, n_users: int) -> InterestMode
     """A freshly initialised model for ``config`` (seeded)."""
     kind, cell = parse_model_name(config.model)
     torch.manual_seed(config.seed)
-    return InterestModel(ModelConfig(kind=kind, cell=cell, n_items=n_items, n_users=n_users, dim=config.dim,
-                                     dropout=config.dropout, short_k=config.short_k))
+    return InterestModel(
+        ModelConfig(
+            kind=kind,
+            cell=cell,
+            n_items=n_items,
+            n_users=n_users,
+            dim=config.dim,
+            dropout=config.dropout,
+            short_k=config.short_k,
+        )
+    )
 
 
-def train_epoch(model: InterestModel, windows: Windows, optimizer: torch.optim.Optimizer, batch_size: int,
-                rng: np.random.Generator, progress: Any = None, deadline: float | None = None) -> float:
+def train_epoch(
+    model: InterestModel,
+    windows: Windows,
+    optimizer: torch.optim.Optimizer,
+    batch_size: int,
+    rng: np.random.Generator,
+    progress: Any = None,
+    deadline: float | None = None,
+) -> float:
     """One pass over the windows in random order; returns the mean cross-entropy per scored position.
 
     ``deadline`` (a ``time.perf_counter()`` value) ends the pass early, so a run never exceeds its budget.
@@ -227,7 +257,7 @@ def train_epoch(model: InterestModel, windows: Windows, optimizer: torch.optim.O
     order = rng.permutation(len(windows))
     total, count = 0.0, 0
     for lo in range(0, len(order), batch_size):
-        idx = order[lo: lo + batch_size]
+        idx = order[lo : lo + batch_size]
         targ = windows.targets[idx]
         w = int(np.max(np.nonzero(windows.items[idx].any(axis=0))[0])) + 1  # trim trailing padding
         x = torch.from_numpy(windows.items[idx, :w])
@@ -250,7 +280,9 @@ def train_epoch(model: InterestModel, windows: Windows, optimizer: torch.optim.O
     return total / max(count, 1)
 
 
-def fit(split: Any, config: TrainConfig, progress: bool = False, log: Any = None) -> tuple[InterestModel, dict]:
+def fit(
+    split: Any, config: TrainConfig, progress: bool = False, log: Any = None
+) -> tuple[InterestModel, dict]:
     """Train ``config.model`` on ``split`` with early stopping; return ``(best model, summary dict)``.
 
     The summary holds the per-epoch history (loss, validation NDCG@10, seconds), the best epoch, the training
@@ -273,14 +305,18 @@ def fit(split: Any, config: TrainConfig, progress: bool = False, log: Any = None
     stopped = "epochs"
     for epoch in range(1, config.epochs + 1):
         t0 = time.perf_counter()
-        loss = train_epoch(model, windows, optimizer, config.batch_size, rng, bar,
-                           deadline=start + 60 * config.max_minutes)
+        loss = train_epoch(
+            model, windows, optimizer, config.batch_size, rng, bar, deadline=start + 60 * config.max_minutes
+        )
         ndcg = float(evaluate(model, split, "valid", ks=(10,), max_len=config.max_len)["ndcg@10"])
-        history.append({"epoch": epoch, "loss": loss, "valid_ndcg@10": ndcg,
-                        "seconds": time.perf_counter() - t0})
+        history.append(
+            {"epoch": epoch, "loss": loss, "valid_ndcg@10": ndcg, "seconds": time.perf_counter() - t0}
+        )
         if log is not None:
-            log(f"{config.model} epoch {epoch}: loss {loss:.4f} valid NDCG@10 {ndcg:.4f} "
-                f"({history[-1]['seconds']:.1f}s)")
+            log(
+                f"{config.model} epoch {epoch}: loss {loss:.4f} valid NDCG@10 {ndcg:.4f} "
+                f"({history[-1]['seconds']:.1f}s)"
+            )
         if ndcg > best:
             best, best_epoch, bad = ndcg, epoch, 0
             best_state = copy.deepcopy(model.state_dict())
@@ -296,13 +332,22 @@ def fit(split: Any, config: TrainConfig, progress: bool = False, log: Any = None
     if bar is not None:
         bar.close()
     model.load_state_dict(best_state)
-    summary = {"train_seconds": seconds, "epochs_run": len(history), "best_epoch": best_epoch,
-               "stopped_by": stopped, "history": history, "n_parameters": count_parameters(model),
-               "n_windows": len(windows), "n_train_targets": windows.n_targets}
+    summary = {
+        "train_seconds": seconds,
+        "epochs_run": len(history),
+        "best_epoch": best_epoch,
+        "stopped_by": stopped,
+        "history": history,
+        "n_parameters": count_parameters(model),
+        "n_windows": len(windows),
+        "n_train_targets": windows.n_targets,
+    }
     return model, summary
 
 
-def run(split: Any, config: TrainConfig, progress: bool = False, log: Any = None) -> tuple[InterestModel, dict]:
+def run(
+    split: Any, config: TrainConfig, progress: bool = False, log: Any = None
+) -> tuple[InterestModel, dict]:
     """Train, then evaluate on validation and test; return ``(model, record)`` where record is JSON-ready.
 
     ``test_ranks`` keeps every user's 1-based test rank, so per-user analyses (groups, paired comparisons)
@@ -322,13 +367,19 @@ def run(split: Any, config: TrainConfig, progress: bool = False, log: Any = None
 
     ranks = target_ranks(score_split(model, split, "test", config.max_len), np.asarray(split.targets("test")))
     record = {
-        "dataset": split.dataset, "protocol": getattr(split, "protocol", "unknown"), "model": config.model,
-        "seed": config.seed, "config": asdict(config),
-        "n_users": split.n_users, "n_items": split.n_items,
-        "valid": _jsonable(valid), "test": _jsonable(test),
+        "dataset": split.dataset,
+        "protocol": getattr(split, "protocol", "unknown"),
+        "model": config.model,
+        "seed": config.seed,
+        "config": asdict(config),
+        "n_users": split.n_users,
+        "n_items": split.n_items,
+        "valid": _jsonable(valid),
+        "test": _jsonable(test),
         "test_ranks": ranks.astype(int).tolist(),
         **{k: v for k, v in summary.items()},
-        "peak_rss_mb": _peak_rss_mb(), "rss_before_mb": rss_before,
+        "peak_rss_mb": _peak_rss_mb(),
+        "rss_before_mb": rss_before,
         "memory_note": "ru_maxrss of the whole process (MiB), peak over its life",
         **provenance(),
     }
@@ -348,5 +399,21 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-__all__ = ["KS", "CELLS", "KINDS", "TrainConfig", "Windows", "make_windows", "histories", "encode_histories",
-           "score_histories", "score_split", "evaluate", "build_model", "train_epoch", "fit", "run", "time_gaps"]
+__all__ = [
+    "KS",
+    "CELLS",
+    "KINDS",
+    "TrainConfig",
+    "Windows",
+    "make_windows",
+    "histories",
+    "encode_histories",
+    "score_histories",
+    "score_split",
+    "evaluate",
+    "build_model",
+    "train_epoch",
+    "fit",
+    "run",
+    "time_gaps",
+]

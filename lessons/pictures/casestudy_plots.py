@@ -13,8 +13,15 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from plotly.subplots import make_subplots
 
-COLORS = {"short": "#e07a5f", "full": "#3d5a80", "long": "#81b29a", "fused-lstur": "#9c6ade",
-          "fused-gate": "#f2cc8f", "gru": "#3d5a80", "lstm": "#e07a5f"}
+COLORS = {
+    "short": "#e07a5f",
+    "full": "#3d5a80",
+    "long": "#81b29a",
+    "fused-lstur": "#9c6ade",
+    "fused-gate": "#f2cc8f",
+    "gru": "#3d5a80",
+    "lstm": "#e07a5f",
+}
 
 
 def _short(text: str, n: int = 28) -> str:
@@ -33,9 +40,16 @@ def _kind(model: str) -> str:
 def models_diagram() -> Figure:
     """The five models side by side: what each one reads and how it forms the user vector."""
     fig, axes = plt.subplots(1, 5, figsize=(15, 3.8))
-    titles = ["short: last k items", "full: up to 50 items", "long: user + attention",
-              "fused-lstur: user starts the RNN", "fused-gate: α mixes long and short"]
-    for ax, title, kind in zip(axes, titles, ("short", "full", "long", "fused-lstur", "fused-gate")):
+    titles = [
+        "short: last k items",
+        "full: up to 50 items",
+        "long: user + attention",
+        "fused-lstur: user starts the RNN",
+        "fused-gate: α mixes long and short",
+    ]
+    for ax, title, kind in zip(
+        axes, titles, ("short", "full", "long", "fused-lstur", "fused-gate"), strict=True
+    ):
         ax.set_xlim(0, 6)
         ax.set_ylim(0, 6)
         ax.axis("off")
@@ -43,29 +57,56 @@ def models_diagram() -> Figure:
         read = range(6) if kind != "short" else range(3, 6)
         for j in range(6):
             on = j in read or kind == "long"
-            ax.add_patch(FancyBboxPatch((j * 0.95 + 0.2, 0.3), 0.6, 0.6, boxstyle="round,pad=0.02",
-                                        fc=COLORS[kind] if on else "#eeeeee", ec="#555555", lw=0.8))
+            ax.add_patch(
+                FancyBboxPatch(
+                    (j * 0.95 + 0.2, 0.3),
+                    0.6,
+                    0.6,
+                    boxstyle="round,pad=0.02",
+                    fc=COLORS[kind] if on else "#eeeeee",
+                    ec="#555555",
+                    lw=0.8,
+                )
+            )
             ax.text(j * 0.95 + 0.5, 0.6, f"x{j + 1}", ha="center", va="center", fontsize=7)
         if kind in ("short", "full", "fused-lstur", "fused-gate"):
             xs = [j * 0.95 + 0.5 for j in read]
-            for a, b in zip(xs[:-1], xs[1:]):
-                ax.add_patch(FancyArrowPatch((a + 0.25, 2.0), (b - 0.25, 2.0), arrowstyle="->", mutation_scale=8))
+            for a, b in zip(xs[:-1], xs[1:], strict=True):
+                ax.add_patch(
+                    FancyArrowPatch((a + 0.25, 2.0), (b - 0.25, 2.0), arrowstyle="->", mutation_scale=8)
+                )
             for x in xs:
-                ax.add_patch(FancyBboxPatch((x - 0.25, 1.75), 0.5, 0.5, boxstyle="round,pad=0.02", fc="white",
-                                            ec="#333333"))
+                ax.add_patch(
+                    FancyBboxPatch(
+                        (x - 0.25, 1.75), 0.5, 0.5, boxstyle="round,pad=0.02", fc="white", ec="#333333"
+                    )
+                )
                 ax.annotate("", (x, 1.75), (x, 0.92), arrowprops={"arrowstyle": "->", "lw": 0.7})
             ax.text(xs[-1], 2.0, "h", ha="center", va="center", fontsize=8)
         if kind in ("long", "fused-lstur", "fused-gate"):
-            ax.add_patch(FancyBboxPatch((0.1, 3.4), 1.3, 0.7, boxstyle="round,pad=0.02", fc="#81b29a", ec="#333"))
+            ax.add_patch(
+                FancyBboxPatch((0.1, 3.4), 1.3, 0.7, boxstyle="round,pad=0.02", fc="#81b29a", ec="#333")
+            )
             ax.text(0.75, 3.75, "user e_u", ha="center", va="center", fontsize=8)
         if kind == "fused-lstur":
-            ax.annotate("h₀ = tanh(W e_u)", (0.5, 2.3), (0.75, 3.35), fontsize=7,
-                        arrowprops={"arrowstyle": "->"})
+            ax.annotate(
+                "h₀ = tanh(W e_u)", (0.5, 2.3), (0.75, 3.35), fontsize=7, arrowprops={"arrowstyle": "->"}
+            )
         if kind in ("long", "fused-gate"):
-            ax.text(3.0, 3.0 if kind == "long" else 3.75, "attention pool\nover read items", ha="center",
-                    fontsize=7)
-        out_text = {"short": "v = h_t (window)", "full": "v = h_t", "long": "v = e_u + Σ a_j E[x_j]",
-                    "fused-lstur": "v = h_t", "fused-gate": "v = α·long + (1−α)·h_t"}[kind]
+            ax.text(
+                3.0,
+                3.0 if kind == "long" else 3.75,
+                "attention pool\nover read items",
+                ha="center",
+                fontsize=7,
+            )
+        out_text = {
+            "short": "v = h_t (window)",
+            "full": "v = h_t",
+            "long": "v = e_u + Σ a_j E[x_j]",
+            "fused-lstur": "v = h_t",
+            "fused-gate": "v = α·long + (1−α)·h_t",
+        }[kind]
         ax.text(3.0, 5.0, out_text, ha="center", fontsize=9, bbox={"fc": "#fff8e1", "ec": "#999"})
         ax.text(3.0, 5.7, "scores = out(v) · E[items]", ha="center", fontsize=7, color="#555")
     fig.tight_layout()
@@ -81,11 +122,20 @@ def ablation_figure(summary: pd.DataFrame, k: int = 10, title: str = "") -> go.F
     fig = make_subplots(rows=1, cols=2, subplot_titles=(f"HR@{k}", f"NDCG@{k}"))
     for col, metric in enumerate((f"hr@{k}", f"ndcg@{k}"), start=1):
         sd = summary[f"test_{metric}_sd"].fillna(0.0)
-        fig.add_trace(go.Bar(x=summary["model"], y=summary[f"test_{metric}_mean"],
-                             error_y={"type": "data", "array": sd},
-                             marker_color=[COLORS.get(_kind(m), "#999") for m in summary["model"]],
-                             text=[f"n={n}" for n in summary["seeds"]], textposition="inside",
-                             showlegend=False, hovertemplate="%{x}: %{y:.4f}<extra></extra>"), 1, col)
+        fig.add_trace(
+            go.Bar(
+                x=summary["model"],
+                y=summary[f"test_{metric}_mean"],
+                error_y={"type": "data", "array": sd},
+                marker_color=[COLORS.get(_kind(m), "#999") for m in summary["model"]],
+                text=[f"n={n}" for n in summary["seeds"]],
+                textposition="inside",
+                showlegend=False,
+                hovertemplate="%{x}: %{y:.4f}<extra></extra>",
+            ),
+            1,
+            col,
+        )
     fig.update_layout(title=title, height=380, margin={"t": 60, "b": 40})
     return fig
 
@@ -97,12 +147,26 @@ def groups_figure(table: pd.DataFrame, metric: str = "ndcg@10") -> go.Figure:
     """
     fig = go.Figure()
     for model, sub in table.groupby("model", sort=False):
-        fig.add_trace(go.Bar(name=model, x=sub["group"], y=sub["mean"],
-                             error_y={"type": "data", "symmetric": False, "array": sub["hi"] - sub["mean"],
-                                      "arrayminus": sub["mean"] - sub["lo"]},
-                             marker_color=COLORS.get(_kind(model), None)))
-    fig.update_layout(barmode="group", yaxis_title=f"test {metric}", height=400,
-                      xaxis_title="users grouped by length of training history")
+        fig.add_trace(
+            go.Bar(
+                name=model,
+                x=sub["group"],
+                y=sub["mean"],
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": sub["hi"] - sub["mean"],
+                    "arrayminus": sub["mean"] - sub["lo"],
+                },
+                marker_color=COLORS.get(_kind(model), None),
+            )
+        )
+    fig.update_layout(
+        barmode="group",
+        yaxis_title=f"test {metric}",
+        height=400,
+        xaxis_title="users grouped by length of training history",
+    )
     return fig
 
 
@@ -110,9 +174,15 @@ def curves_figure(histories: dict[str, Sequence[dict[str, float]]]) -> go.Figure
     """Validation NDCG@10 after each epoch, one line per run (``{label: record['history']}``)."""
     fig = go.Figure()
     for label, hist in histories.items():
-        fig.add_trace(go.Scatter(x=[h["epoch"] for h in hist], y=[h["valid_ndcg@10"] for h in hist],
-                                 mode="lines+markers", name=label,
-                                 line={"color": COLORS.get(_kind(label), None)}))
+        fig.add_trace(
+            go.Scatter(
+                x=[h["epoch"] for h in hist],
+                y=[h["valid_ndcg@10"] for h in hist],
+                mode="lines+markers",
+                name=label,
+                line={"color": COLORS.get(_kind(label), None)},
+            )
+        )
     fig.update_layout(xaxis_title="epoch", yaxis_title="validation NDCG@10", height=380)
     return fig
 
@@ -127,9 +197,20 @@ def binary_ratio_figure(table: pd.DataFrame) -> go.Figure:
     for col, metric in enumerate(metrics, start=1):
         for cell, sub in table[table["metric"] == metric].groupby("cell"):
             sub = sub.sort_values("ratio")
-            fig.add_trace(go.Scatter(x=sub["ratio"], y=sub["mean"], error_y={"type": "data", "array": sub["sd"]},
-                                     mode="lines+markers", name=cell.upper(), legendgroup=cell,
-                                     showlegend=col == 1, line={"color": COLORS[cell]}), 1, col)
+            fig.add_trace(
+                go.Scatter(
+                    x=sub["ratio"],
+                    y=sub["mean"],
+                    error_y={"type": "data", "array": sub["sd"]},
+                    mode="lines+markers",
+                    name=cell.upper(),
+                    legendgroup=cell,
+                    showlegend=col == 1,
+                    line={"color": COLORS[cell]},
+                ),
+                1,
+                col,
+            )
         fig.update_xaxes(type="log", title_text="negatives per positive", row=1, col=col)
     fig.update_yaxes(range=[0, 1.02])
     fig.update_layout(height=360, margin={"t": 50})
@@ -147,36 +228,84 @@ def explain_slider(trace: Any, max_items: int = 50) -> go.Figure:
     alpha = trace.alpha if trace.alpha is not None else np.full(steps, np.nan)
     att = trace.attention if trace.attention is not None else np.zeros((steps, steps))
     x_pos = list(range(1, steps + 1))
-    fig = make_subplots(rows=1, cols=3, column_widths=[0.3, 0.35, 0.35], horizontal_spacing=0.12,
-                        subplot_titles=("gate α (long-term weight)", "attention over the history",
-                                        "top-10 after step t"))
+    fig = make_subplots(
+        rows=1,
+        cols=3,
+        column_widths=[0.3, 0.35, 0.35],
+        horizontal_spacing=0.12,
+        subplot_titles=("gate α (long-term weight)", "attention over the history", "top-10 after step t"),
+    )
 
     def traces_at(t: int) -> list[go.BaseTraceType]:
         k = trace.top_items.shape[1]
         return [
-            go.Scatter(x=x_pos, y=alpha, mode="lines", line={"color": "#3d5a80"}, showlegend=False,
-                       hovertext=trace.labels, hovertemplate="step %{x}: α=%{y:.3f}<br>%{hovertext}<extra></extra>"),
-            go.Scatter(x=[t + 1], y=[alpha[t]], mode="markers", marker={"size": 12, "color": "#e07a5f"},
-                       showlegend=False, hoverinfo="skip"),
-            go.Bar(x=x_pos, y=att[t], marker_color=["#81b29a" if j <= t else "#dddddd" for j in range(steps)],
-                   hovertext=trace.labels, showlegend=False,
-                   hovertemplate="item %{x}: %{hovertext}<br>weight %{y:.3f}<extra></extra>"),
-            go.Bar(x=trace.top_scores[t][::-1], y=[f"{r}. {_short(s)}" for r, s in
-                                                    zip(range(k, 0, -1), trace.top_labels[t][::-1])],
-                   orientation="h", marker_color="#f2cc8f", showlegend=False,
-                   hovertemplate="%{y}: score %{x:.2f}<extra></extra>"),
+            go.Scatter(
+                x=x_pos,
+                y=alpha,
+                mode="lines",
+                line={"color": "#3d5a80"},
+                showlegend=False,
+                hovertext=trace.labels,
+                hovertemplate="step %{x}: α=%{y:.3f}<br>%{hovertext}<extra></extra>",
+            ),
+            go.Scatter(
+                x=[t + 1],
+                y=[alpha[t]],
+                mode="markers",
+                marker={"size": 12, "color": "#e07a5f"},
+                showlegend=False,
+                hoverinfo="skip",
+            ),
+            go.Bar(
+                x=x_pos,
+                y=att[t],
+                marker_color=["#81b29a" if j <= t else "#dddddd" for j in range(steps)],
+                hovertext=trace.labels,
+                showlegend=False,
+                hovertemplate="item %{x}: %{hovertext}<br>weight %{y:.3f}<extra></extra>",
+            ),
+            go.Bar(
+                x=trace.top_scores[t][::-1],
+                y=[
+                    f"{r}. {_short(s)}"
+                    for r, s in zip(range(k, 0, -1), trace.top_labels[t][::-1], strict=True)
+                ],
+                orientation="h",
+                marker_color="#f2cc8f",
+                showlegend=False,
+                hovertemplate="%{y}: score %{x:.2f}<extra></extra>",
+            ),
         ]
 
     last = steps - 1
-    for trace_obj, col in zip(traces_at(last), (1, 1, 2, 3)):
+    for trace_obj, col in zip(traces_at(last), (1, 1, 2, 3), strict=True):
         fig.add_trace(trace_obj, 1, col)
     fig.frames = [go.Frame(data=traces_at(t), name=str(t + 1), traces=[0, 1, 2, 3]) for t in range(steps)]
     fig.update_layout(
-        height=460, margin={"l": 40, "r": 20, "t": 60, "b": 40},
-        sliders=[{"active": last, "currentvalue": {"prefix": "step t = "}, "pad": {"t": 40},
-                  "steps": [{"label": str(t + 1), "method": "animate",
-                             "args": [[str(t + 1)], {"mode": "immediate", "frame": {"duration": 0, "redraw": True},
-                                                     "transition": {"duration": 0}}]} for t in range(steps)]}],
+        height=460,
+        margin={"l": 40, "r": 20, "t": 60, "b": 40},
+        sliders=[
+            {
+                "active": last,
+                "currentvalue": {"prefix": "step t = "},
+                "pad": {"t": 40},
+                "steps": [
+                    {
+                        "label": str(t + 1),
+                        "method": "animate",
+                        "args": [
+                            [str(t + 1)],
+                            {
+                                "mode": "immediate",
+                                "frame": {"duration": 0, "redraw": True},
+                                "transition": {"duration": 0},
+                            },
+                        ],
+                    }
+                    for t in range(steps)
+                ],
+            }
+        ],
     )
     fig.update_xaxes(title_text="step", row=1, col=1)
     fig.update_xaxes(title_text="position in history", row=1, col=2)

@@ -1,0 +1,98 @@
+"""Seconds per training epoch and peak memory of every case-study model on ML-1M (or ML-100K).
+
+    python benchmarks/train_speed.py [--dataset ml-1m] [--batches 3] [--batch-size 128] [--threads 1]
+
+Each model runs in its own subprocess so that its peak resident memory (``ru_maxrss``: data + numpy + torch,
+the whole process) is its own. A few training batches (forward, full-softmax loss, backward, Adam step) are
+timed after one warm-up batch, and the seconds per epoch are EXTRAPOLATED: mean seconds per batch x number of
+batches in an epoch. Numbers depend on the machine and on how busy it is; they are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+
+MODELS = (
+    "short-gru",
+    "short-lstm",
+    "full-gru",
+    "full-lstm",
+    "long",
+    "fused-lstur-gru",
+    "fused-lstur-lstm",
+    "fused-gate-gru",
+    "fused-gate-lstm",
+)
+
+CHILD = r"""
+import json, math, resource, sys, time
+import numpy as np, torch, torch.nn.functional as F
+from lessons.casestudy.train import TrainConfig, build_model, make_windows
+from lessons.data import load_split
+args = json.loads(sys.argv[1])
+torch.set_num_threads(args["threads"])
+split = load_split(args["dataset"])
+cfg = TrainConfig(model=args["model"], batch_size=args["batch_size"])
+w = make_windows(split.train, split.train_times, cfg.max_len, cfg.stride)
+model = build_model(cfg, split.n_items, split.n_users)
+opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+rng = np.random.default_rng(0)
+times = []
+for b in range(args["batches"] + 1):
+    idx = rng.choice(len(w), cfg.batch_size, replace=False)
+    t0 = time.perf_counter()
+    x, t = torch.from_numpy(w.items[idx]), torch.from_numpy(w.targets[idx])
+    rep = model(x, torch.from_numpy(w.users[idx]), torch.from_numpy(w.gaps[idx]))
+    mask = t > 0
+    loss = F.cross_entropy(model.logits(rep[mask]), t[mask] - 1)
+    opt.zero_grad(); loss.backward(); opt.step()
+    if b:
+        times.append(time.perf_counter() - t0)
+n_batches = math.ceil(len(w) / cfg.batch_size)
+print(json.dumps({"model": args["model"], "sec_per_batch": float(np.mean(times)),
+                  "batches_per_epoch": n_batches,
+                  "sec_per_epoch_extrapolated": float(np.mean(times)) * n_batches,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "n_parameters": sum(p.numel() for p in model.parameters())}))
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dataset", default="ml-1m", choices=["ml-100k", "ml-1m"])
+    parser.add_argument("--batches", type=int, default=3)
+    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--models", nargs="*", default=list(MODELS))
+    args = parser.parse_args(argv)
+    print(
+        f"{'model':<18} {'s/batch':>8} {'batches':>8} {'s/epoch (extrapolated)':>23} {'peak RSS MiB':>13} "
+        f"{'params':>9}"
+    )
+    for model in args.models:
+        payload = json.dumps(
+            {
+                "model": model,
+                "dataset": args.dataset,
+                "batches": args.batches,
+                "batch_size": args.batch_size,
+                "threads": args.threads,
+            }
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", CHILD, payload], capture_output=True, text=True, check=True
+        )
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        print(
+            f"{r['model']:<18} {r['sec_per_batch']:8.2f} {r['batches_per_epoch']:8d} "
+            f"{r['sec_per_epoch_extrapolated']:23.0f} {r['peak_rss_mb']:13.0f} {r['n_parameters']:9,d}",
+            flush=True,
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
