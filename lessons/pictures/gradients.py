@@ -188,6 +188,11 @@ def gradient_norms_figure(norms: Mapping[str, Any], title: str | None = None, fl
     return fig
 
 
+def _sig(v: np.ndarray, digits: int = 6) -> list[float]:
+    """Round to ``digits`` significant digits (keeps tiny gradient norms non-zero on the log axis)."""
+    return [float(f"{x:.{digits}g}") for x in np.asarray(v, dtype=float)]
+
+
 def _fmt(v: float) -> str:
     return f"{v:g}"
 
@@ -253,7 +258,7 @@ def gradient_slider_figure(
                 label=_fmt(v),
                 args=[
                     {
-                        "y": [np.round(np.maximum(curve, floor), 12).tolist()],
+                        "y": [_sig(np.maximum(curve, floor))],
                         "name": [labels[name] + _fmt(v)],
                     },
                     [j],
@@ -281,7 +286,7 @@ def gradient_slider_figure(
         xaxis_title="steps back from the last input, T − t",
         yaxis_title="‖∂h_T/∂x_t‖",
         yaxis_type="log",
-        legend=dict(x=0.99, xanchor="right", y=0.01, yanchor="bottom"),
+        legend=dict(x=0.99, xanchor="right", y=0.99, yanchor="top", bgcolor="rgba(255,255,255,0.7)"),
         title=dict(text="How far back does the gradient reach?", font=dict(size=15)),
     )
     return fig

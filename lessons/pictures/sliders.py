@@ -157,9 +157,10 @@ def gru_step_slider_figure(
                             currentvalue=dict(prefix=names[key] + " = ", font=dict(size=12))))  # fmt: skip
     fig.update_yaxes(range=[-1.25, 1.25], zeroline=True, zerolinecolor="#999")
     fig.update_yaxes(title_text="value", row=1, col=1)
-    fig.update_layout(sliders=sliders, height=440, margin=dict(l=60, r=20, t=90, b=120),
+    fig.update_layout(sliders=sliders, height=460, margin=dict(l=60, r=20, t=120, b=120),
                       title=dict(text="One GRU step: gates r, z, candidate n and the new state "
-                                      "h = (1−z)·n + z·h_prev", font=dict(size=14)))  # fmt: skip
+                                      "h = (1−z)·n + z·h_prev",
+                                 font=dict(size=14), y=0.97, yanchor="top"))  # fmt: skip
     return fig
 
 
@@ -225,11 +226,12 @@ def lstm_memory_curve(forget_bias: float, T: int = 30, write: float = 1.0) -> di
     }
 
 
-def _memory_title(b: float, cur: dict[str, Any]) -> str:
+def _memory_title(b: float, cur: dict[str, Any], newline: str = "\n") -> str:
     T = len(cur["t"])
     return (
-        f"b_f = {b:g}: f = σ(b_f) = {cur['f']:.3f}; after {T - 1} more steps c keeps "
-        f"{100 * cur['kept']:.3g}% of what was written (half-life {cur['half_life']:.3g} steps)"
+        f"b_f = {b:g}: forget gate f = σ(b_f) = {cur['f']:.3f}, "
+        f"half-life {cur['half_life']:.3g} steps{newline}"
+        f"after {T - 1} more steps the cell keeps {100 * cur['kept']:.3g}% of the written value"
     )
 
 
@@ -257,7 +259,9 @@ def lstm_forget_slider_figure(
 
     fig = go.Figure(data=traces(curves[k0]))
     fig.frames = [
-        go.Frame(name=f"{b:g}", data=traces(cur), layout=dict(title_text=_memory_title(float(b), cur)))
+        go.Frame(
+            name=f"{b:g}", data=traces(cur), layout=dict(title_text=_memory_title(float(b), cur, "<br>"))
+        )
         for b, cur in zip(grid, curves, strict=True)
     ]
     steps = [dict(method="animate", label=f"{b:g}",
@@ -268,7 +272,7 @@ def lstm_forget_slider_figure(
         sliders=[
             dict(active=k0, steps=steps, currentvalue=dict(prefix="forget bias b_f = "), pad=dict(t=40))
         ],
-        title=dict(text=_memory_title(float(grid[k0]), curves[k0]), font=dict(size=13)),
+        title=dict(text=_memory_title(float(grid[k0]), curves[k0], "<br>"), font=dict(size=13)),
         xaxis=dict(title="time step t (value written at t = 1)", range=[0.5, T + 0.5]),
         yaxis=dict(title="state", range=[-0.05, 1.05]),
         height=430,
