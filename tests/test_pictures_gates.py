@@ -192,7 +192,7 @@ def test_gradient_figures() -> None:
     step = sfig.layout.sliders[1].steps[1]
     assert list(step.args[1]) == [1]
     want = Gr.jacobian_norms(Gr.make_cells(4, 3, 0, forget_bias=3.0)["LSTM"], Gr.model_inputs(8, 4, 0))
-    np.testing.assert_allclose(step.args[0]["y"][0], np.maximum(want, 1e-16), rtol=1e-5)  # 6 significant digits
+    np.testing.assert_allclose(step.args[0]["y"][0], np.maximum(want, 1e-16), rtol=1e-5)  # 6 digits
 
 
 def test_relu_rnn_gradient_can_explode_and_relative_reach() -> None:
