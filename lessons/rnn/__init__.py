@@ -5,10 +5,11 @@ and ``backward(trace, dh)`` (backpropagation through time written out), and conv
 matching ``torch.nn`` module. :mod:`lessons.rnn.gradcheck` checks every gradient by finite differences.
 """
 
+from lessons.rnn import gradcheck
 from lessons.rnn._cell import sigmoid
 from lessons.rnn.gru import GRU
 from lessons.rnn.lstm import LSTM
 from lessons.rnn.trace import Trace
 from lessons.rnn.vanilla import RNN
 
-__all__ = ["GRU", "LSTM", "RNN", "Trace", "sigmoid"]
+__all__ = ["GRU", "LSTM", "RNN", "Trace", "gradcheck", "sigmoid"]
