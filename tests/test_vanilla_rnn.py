@@ -67,3 +67,28 @@ def test_clear_errors() -> None:
         RNN(2, 3, rng=0).forward(np.zeros((3, 1)))
     with pytest.raises(ValueError, match="torch.nn.RNN"):
         RNN.from_torch(torch.nn.GRU(2, 3))
+
+
+def test_backward_matches_torch_autograd() -> None:
+    cell = RNN(3, 4, rng=5)
+    rng = np.random.default_rng(5)
+    xs, h0, dh = rng.normal(size=(6, 3)), rng.normal(size=4), rng.normal(size=(6, 4))
+    grads = cell.backward(cell.forward(xs, h0), dh)
+    module = cell.to_torch()
+    x_t = torch.from_numpy(xs)[:, None].requires_grad_()
+    h_t = torch.from_numpy(h0)[None, None].requires_grad_()
+    out, _ = module(x_t, h_t)
+    (out[:, 0] * torch.from_numpy(dh)).sum().backward()
+    np.testing.assert_allclose(grads["W_hh"], module.weight_hh_l0.grad.numpy(), atol=1e-12)
+    np.testing.assert_allclose(grads["b_h"], module.bias_hh_l0.grad.numpy(), atol=1e-12)
+    np.testing.assert_allclose(grads["xs"], x_t.grad[:, 0].numpy(), atol=1e-12)
+    np.testing.assert_allclose(grads["h0"], h_t.grad[0, 0].numpy(), atol=1e-12)
+
+
+def test_trace_step_access() -> None:
+    tr = RNN(1, 2, rng=0).forward([[1.0], [2.0]])
+    assert set(tr.at(1)) == {"x", "h_prev", "h", "pre_h"}
+    np.testing.assert_array_equal(tr.at(1)["h_prev"], tr.h[0])
+    np.testing.assert_array_equal(tr.last, tr.h[-1])
+    with pytest.raises(ValueError, match=r"t must be a step index in \[0, 2\), got 2"):
+        tr.at(2)
