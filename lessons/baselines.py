@@ -49,7 +49,7 @@ from lessons.metrics import KS, bootstrap_ci, per_user_metrics, target_ranks
 __all__ = [
     "Baseline", "Popularity", "Markov1", "SequentialKNN", "BPRMF", "BASELINES", "GRIDS",
     "evaluate", "per_user_ranks", "tune", "sampled_ranks", "run", "results_path", "load_results", "main",
-    "results_table", "fit_from_record", "sampled_vs_full", "popular_items_already_seen",
+    "results_table", "fit_from_record", "sampled_vs_full", "popular_items_already_seen", "seen_in_top_k",
 ]
 
 #: Scores of about this many (user, item) cells are held at once.
@@ -727,3 +727,18 @@ def popular_items_already_seen(split: SequentialSplit, stage: str = "test", k: i
     targets = split.targets(stage)
     repeat = np.array([t in set(h.tolist()) for t, h in zip(targets, hist, strict=True)], dtype=bool)
     return {"mean_seen_in_top_k": float(seen_top.mean()), "share_targets_in_history": float(repeat.mean())}
+
+
+def seen_in_top_k(model: Baseline, split: SequentialSplit, stage: str = "test", k: int = 10) -> np.ndarray:
+    """(n_users,) how many of the model's top-``k`` items each user has already rated (in
+    ``split.history(stage)``): slots wasted under an unmasked protocol when users never repeat."""
+    _check_split(split)
+    _check_stage(stage)
+    k = _positive_int("k", k)
+    hist = split.history(stage)
+    out = np.empty(split.n_users, dtype=np.int64)
+    for lo, block in model.score_chunks(hist):
+        top = np.argpartition(-block, k - 1, axis=1)[:, :k]
+        for r in range(len(block)):
+            out[lo + r] = np.isin(top[r], hist[lo + r]).sum()
+    return out

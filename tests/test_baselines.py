@@ -216,3 +216,45 @@ def test_tune_selects_on_validation_and_run_writes_one_line_per_baseline(tmp_pat
     rec = lines[2]
     assert len(rec["trials"]) == 2 and rec["params"]["epochs"] in (1, 2)
     assert set(rec["test"]["ci"]) >= {"hr@10", "ndcg@20"} and "git_commit" in rec and rec["seed"] == 0
+
+
+def test_seen_in_top_k_counts_already_rated_items():
+    split = split_from([[0, 1, 2, 3, 3, 4, 5], [0, 0, 1, 2, 6, 7]], n_items=8)
+    model = Popularity().fit(split, "valid")  # counts over [0,1,2,3,3] and [0,0,1,2]: 0:3, 1:2, 2:2, 3:2
+    np.testing.assert_array_equal(bl_seen(model, split, k=1), [1, 1])  # top-1 = item 0, rated by both
+    np.testing.assert_array_equal(bl_seen(model, split, k=8), [4, 3])  # all distinct items of each history
+
+
+def bl_seen(model, split, k):
+    from lessons.baselines import seen_in_top_k
+
+    return seen_in_top_k(model, split, "valid", k=k)
+
+
+def test_protocol_pictures_return_figures_and_check_input():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+
+    from lessons.baselines import results_table, sampled_vs_full
+    from lessons.pictures import protocol_plots as pp
+
+    split = make_toy_split(n_users=30, n_items=15, seed=5)
+    pop, mk = Popularity().fit(split, "valid"), Markov1().fit(split, "valid")
+    rec = [{"baseline": n, "params": m.params(), "test": evaluate(m, split, "valid", ci=True, n_boot=50)}
+           for n, m in (("popularity", pop), ("markov1", mk))]
+    table = results_table(rec)
+    assert list(table.index) == ["popularity", "markov1"] and (table["hr@10 lo"] <= table["hr@10"]).all()
+    compare = sampled_vs_full({"popularity": pop, "markov1": mk}, split, "valid", n_negatives=5)
+    assert (compare["hr@10 sampled"] >= compare["hr@10 full"]).all()
+    figs = [pp.leave_one_out(split, users=[0, 1]), pp.baseline_intervals(table, "hr@10", {"ref": 0.5}),
+            pp.sampled_vs_full_plot(compare, n_negatives=5)]
+    for fig in figs:
+        assert isinstance(fig, Figure)
+        plt.close(fig)
+    with pytest.raises(ValueError, match="users must be ids in 0..29"):
+        pp.leave_one_out(split, users=[30])
+    with pytest.raises(ValueError, match="column 'mrr@5'"):
+        pp.baseline_intervals(table, "mrr@5")

@@ -105,3 +105,30 @@ def test_clear_errors():
         preset("news", burst_length=3)
     with pytest.raises(ValueError, match="user must be an int in 0..9"):
         simulate("news", n_users=10).sequence(10)
+
+
+def test_simulator_pictures_return_figures_and_check_input():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+
+    from lessons.pictures import simulator_plots as sp
+    from lessons.simulate import recovery_table
+
+    sims = {name: simulate(name, seed=0, n_users=60) for name in ("news", "music")}
+    figs = [sp.user_sequence(sims["news"], 0), sp.source_mix(sims)]
+    from lessons.baselines import Markov1, Popularity
+
+    table = recovery_table(sims["news"], models={"pop": Popularity(), "markov1": Markov1()})
+    assert list(table.columns) == ["all", "long-term", "burst", "repeat"]
+    assert table.loc["share of targets", ["long-term", "burst", "repeat"]].sum() == pytest.approx(1.0)
+    figs.append(sp.recovery_bars({"news": table}))
+    for fig in figs:
+        assert isinstance(fig, Figure)
+        plt.close(fig)
+    with pytest.raises(ValueError, match="sim must be a lessons.simulate.Simulation"):
+        sp.user_sequence("news")
+    with pytest.raises(ValueError, match="share of targets"):
+        sp.recovery_bars({"news": table.drop(index="share of targets")})

@@ -82,7 +82,7 @@ def baseline_intervals(
     values = table[metric].to_numpy(dtype=float)
     lo, hi = table[f"{metric} lo"].to_numpy(dtype=float), table[f"{metric} hi"].to_numpy(dtype=float)
     ref = dict(reference or {})
-    fig, ax = plt.subplots(figsize=(7, 0.45 * (len(names) + len(ref)) + 1.2))
+    fig, ax = plt.subplots(figsize=(7, 0.45 * (len(names) + len(ref)) + 1.6))
     y = np.arange(len(names))
     ax.errorbar(
         values,
@@ -100,9 +100,9 @@ def baseline_intervals(
     ax.set_yticks(range(len(names)), names)
     ax.invert_yaxis()
     ax.set_xlabel(metric.upper().replace("@", "@"))
-    ax.set_xlim(0, None)
+    ax.set_xlim(0, 1.1 * max([*hi, *ref.values()]))
     ax.grid(axis="x", alpha=0.3)
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, frameon=False, fontsize=8)
     if title:
         ax.set_title(title)
     fig.tight_layout()
