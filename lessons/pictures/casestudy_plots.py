@@ -107,6 +107,13 @@ def models_diagram() -> Figure:
             "fused-lstur": "v = h_t",
             "fused-gate": "v = α·long + (1−α)·h_t",
         }[kind]
+        src = {"long": (3.0, 3.5), "fused-gate": (3.0, 4.2)}.get(kind, (5.25, 2.3))
+        ax.annotate("", (3.0, 4.75), src, arrowprops={"arrowstyle": "->", "lw": 0.8, "color": "#555"})
+        if kind == "fused-gate":
+            ax.annotate("", (3.0, 3.7), (5.25, 2.3), arrowprops={"arrowstyle": "->", "lw": 0.7, "color": "#555"})
+            ax.annotate("", (2.2, 3.75), (1.4, 3.75), arrowprops={"arrowstyle": "->", "lw": 0.7, "color": "#555"})
+        if kind == "long":
+            ax.annotate("", (2.2, 3.1), (1.4, 3.6), arrowprops={"arrowstyle": "->", "lw": 0.7, "color": "#555"})
         ax.text(3.0, 5.0, out_text, ha="center", fontsize=9, bbox={"fc": "#fff8e1", "ec": "#999"})
         ax.text(3.0, 5.7, "scores = out(v) · E[items]", ha="center", fontsize=7, color="#555")
     fig.tight_layout()
