@@ -209,3 +209,50 @@ def test_binary_experiment_end_to_end_on_the_toy_split(tmp_path) -> None:
     assert set(rec["binary"]) == {"1:1", "1:4", "1:9", "1:99"}
     assert 0 <= rec["binary"]["1:1"]["accuracy"] <= 1 and rec["cell"] == "lstm"
     assert 0 <= rec["ranking"]["ndcg@10"] <= 1 and rec["train_seconds"] > 0
+
+
+def test_explain_trace_is_consistent_and_refuses_unknown_users() -> None:
+    from lessons.casestudy.explain import explain_history, explain_user
+    from lessons.pictures.casestudy_plots import explain_slider, explain_step_figure
+
+    split = make_toy_split(n_users=10, n_items=15, seed=1)
+    model = build_model(TrainConfig(model="fused-gate-gru", dim=8, dropout=0.0), split.n_items, split.n_users)
+    trace = explain_user(model, split, 3, k=5)
+    t = len(split.history("test")[3][-50:])
+    assert trace.steps == t and trace.top_items.shape == (t, 5)
+    assert ((trace.alpha > 0) & (trace.alpha < 1)).all()
+    np.testing.assert_allclose(trace.attention.sum(axis=1), 1.0)
+    assert np.allclose(np.triu(trace.attention, 1), 0.0)  # causal: no weight on items not yet read
+    assert trace.overlap().shape == (t - 1,)
+    fig = explain_slider(trace)
+    assert len(fig.frames) == t
+    explain_step_figure(trace, 0)
+    with pytest.raises(ValueError, match="user must be in"):
+        explain_user(model, split, split.n_users)
+    with pytest.raises(ValueError, match="non-empty"):
+        explain_history(model, np.array([], dtype=np.int64), None, 0)
+    with pytest.raises(ValueError, match="t must be in"):
+        explain_step_figure(trace, t)
+
+
+def test_checkpoint_round_trip(tmp_path) -> None:
+    from lessons.casestudy.explain import load_checkpoint, save_checkpoint
+
+    split = make_toy_split(n_users=10, n_items=15, seed=1)
+    model = build_model(TrainConfig(model="fused-lstur-lstm", dim=8), split.n_items, split.n_users).eval()
+    again = load_checkpoint(save_checkpoint(model, tmp_path / "m.pt"))
+    np.testing.assert_allclose(score_split(again, split, "test"), score_split(model, split, "test"))
+
+
+def test_per_user_metric_and_group_table_known_values() -> None:
+    from lessons.casestudy.report import group_table, per_user_metric
+
+    ranks = np.array([1, 2, 11, 3])
+    np.testing.assert_allclose(per_user_metric(ranks, "hr@10"), [1, 1, 0, 1])
+    np.testing.assert_allclose(per_user_metric(ranks, "mrr@10"), [1, 0.5, 0, 1 / 3])
+    np.testing.assert_allclose(per_user_metric(ranks, "ndcg@10"), [1, 1 / np.log2(3), 0, 0.5])
+    with pytest.raises(ValueError, match="metric must look like"):
+        per_user_metric(ranks, "recall@10")
+    table = group_table({"m": ranks[None, :]}, np.array([0, 0, 1, 1]), ["a", "b"], metric="hr@10")
+    np.testing.assert_allclose(table["mean"], [1.0, 0.5])
+    assert list(table["n_users"]) == [2, 2]
