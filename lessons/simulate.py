@@ -87,7 +87,7 @@ class SimConfig:
             raise ValueError(f"burst_share must be in [0, 1), got {self.burst_share!r}")
         if not self.burst_len >= 1.0:
             raise ValueError(f"burst_len must be >= 1 (mean events per burst), got {self.burst_len!r}")
-        if self.burst_start_prob > 1.0:
+        if self.burst_start_prob > 1.0 + 1e-9:  # exactly 1 (a burst after every long-term event) is fine
             raise ValueError(f"burst_share={self.burst_share} is unreachable with "
                              f"burst_len={self.burst_len}: "
                              f"it needs a burst start probability {self.burst_start_prob:.2f} > 1")
@@ -275,7 +275,7 @@ def simulate(config: SimConfig | str = "news", seed: int = 0, **overrides: Any) 
     burst_topic = np.full((n, L), -1, dtype=np.int64)
     gaps = np.zeros((n, L), dtype=np.float64)
 
-    p_start, p_stop = c.burst_start_prob, 1.0 / c.burst_len
+    p_start, p_stop = min(c.burst_start_prob, 1.0), 1.0 / c.burst_len
     state = rng.random(n) < c.burst_share          # start in the stationary distribution
     current = _other_topic(rng, fav, T)
     rows = np.arange(n)

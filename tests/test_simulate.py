@@ -45,6 +45,9 @@ def test_burst_share_and_length_match_the_knobs():
     assert st["burst_share"] == pytest.approx(0.3, abs=0.01)
     assert st["mean_burst_len"] == pytest.approx(5.0, rel=0.05)
     assert simulate(cfg, seed=1, burst_share=0.0).stats()["burst_share"] == 0.0
+    # the largest reachable share for a burst length: a burst right after every long-term event
+    edge = simulate(cfg, seed=1, burst_share=0.8, burst_len=4.0).stats()
+    assert edge["burst_share"] == pytest.approx(0.8, abs=0.01)
 
 
 def test_repeat_rate_matches_and_repeats_come_from_the_recent_window():
