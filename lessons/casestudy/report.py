@@ -52,6 +52,7 @@ def load_runs(dataset: str, results_dir: Path = RESULTS_DIR) -> pd.DataFrame:
             n_parameters=r["n_parameters"],
             peak_rss_mb=r["peak_rss_mb"],
             dim=r["config"]["dim"],
+            budget_minutes=float(r["config"]["max_minutes"]),
             created_utc=r.get("created_utc"),
         )
         rows.append(row)
@@ -59,11 +60,14 @@ def load_runs(dataset: str, results_dir: Path = RESULTS_DIR) -> pd.DataFrame:
 
 
 def summarize_runs(runs: pd.DataFrame, k: int = 10) -> pd.DataFrame:
-    """Mean and sample sd over seeds per model of test HR@k, NDCG@k, MRR@k, plus cost columns."""
+    """Mean and sample sd over seeds of test HR@k, NDCG@k, MRR@k per model and time budget, plus costs.
+
+    Runs of one model with different ``--max-minutes`` budgets are kept apart (column ``budget_minutes``).
+    """
     if runs.empty:
-        return pd.DataFrame(columns=["model", "seeds"])
+        return pd.DataFrame(columns=["model", "budget_minutes", "seeds"])
     cols = [f"test_hr@{k}", f"test_ndcg@{k}", f"test_mrr@{k}"]
-    g = runs.groupby("model")
+    g = runs.groupby(["model", "budget_minutes"])
     out = g[cols].mean().add_suffix("_mean").join(g[cols].std(ddof=1).add_suffix("_sd"))
     out["seeds"] = g.size()
     out["train_minutes"] = g["train_minutes"].mean()
@@ -96,7 +100,7 @@ def load_baselines(dataset: str, results_dir: Path = RESULTS_DIR) -> pd.DataFram
 def comparison_table(dataset: str, k: int = 10, results_dir: Path = RESULTS_DIR) -> pd.DataFrame:
     """Our models (mean ± sd over seeds), our baselines and, for ML-1M, RecBole's published rows.
 
-    Columns: ``source, model, seeds, HR@k, NDCG@k, MRR@k, minutes, parameters``.
+    Columns: ``source, model, seeds, budget (min), HR@k, NDCG@k, MRR@k, minutes, parameters``.
     """
     if dataset not in ("ml-100k", "ml-1m", "toy"):
         raise ValueError(f"dataset must be 'ml-100k' or 'ml-1m', got {dataset!r}")
@@ -108,6 +112,7 @@ def comparison_table(dataset: str, k: int = 10, results_dir: Path = RESULTS_DIR)
                 "source": "this book",
                 "model": r["model"],
                 "seeds": int(r["seeds"]),
+                "budget (min)": f"{r['budget_minutes']:g}",
                 f"HR@{k}": _pm(r[f"test_hr@{k}_mean"], r[f"test_hr@{k}_sd"]),
                 f"NDCG@{k}": _pm(r[f"test_ndcg@{k}_mean"], r[f"test_ndcg@{k}_sd"]),
                 f"MRR@{k}": _pm(r[f"test_mrr@{k}_mean"], r[f"test_mrr@{k}_sd"]),
@@ -126,6 +131,7 @@ def comparison_table(dataset: str, k: int = 10, results_dir: Path = RESULTS_DIR)
                 f"NDCG@{k}": f"{r[f'test_ndcg@{k}']:.4f}",
                 f"MRR@{k}": f"{r[f'test_mrr@{k}']:.4f}",
                 "minutes": "",
+                "budget (min)": "",
                 "parameters": "",
             }
         )
@@ -140,6 +146,7 @@ def comparison_table(dataset: str, k: int = 10, results_dir: Path = RESULTS_DIR)
                     "NDCG@10": f"{m['ndcg@10']:.4f}",
                     "MRR@10": "",
                     "minutes": "",
+                    "budget (min)": "",
                     "parameters": "",
                 }
             )
