@@ -25,6 +25,8 @@ import pandas as pd
 __all__ = [
     "ToyData",
     "toy_data",
+    "with_new_item",
+    "as_frame",
     "cosine",
     "cosine_matrix",
     "tfidf",
@@ -123,6 +125,36 @@ def toy_data() -> ToyData:
         rated = set(np.flatnonzero(ratings[users.index(u)]).tolist())
         assert set(seq) == rated, u
     return ToyData(users, items, genres, f, ratings, sequences)
+
+
+def with_new_item(data: ToyData, name: str, genres: Sequence[str]) -> ToyData:
+    """A copy of ``data`` with one more item that nobody has rated yet (an item cold start).
+
+    ``genres`` must be names from ``data.genres``. The new item is the last column of ``ratings``.
+    """
+    if name in data.items:
+        raise ValueError(f"name: expected a new item name, got {name!r}, which is already in the catalogue")
+    unknown = [g for g in genres if g not in data.genres]
+    if unknown or not genres:
+        raise ValueError(f"genres: expected one or more of {list(data.genres)}, got {list(genres)}")
+    row = np.zeros((1, len(data.genres)))
+    row[0, [data.genres.index(g) for g in genres]] = 1.0
+    return ToyData(
+        data.users,
+        (*data.items, name),
+        data.genres,
+        np.vstack([data.item_features, row]),
+        np.hstack([data.ratings, np.zeros((len(data.users), 1))]),
+        dict(data.sequences),
+    )
+
+
+def as_frame(data: ToyData) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rating matrix (users x items, blanks where not rated) and the genre table (items x genres, 0/1)."""
+    r = pd.DataFrame(data.ratings, index=list(data.users), columns=list(data.items))
+    r = r.where(r > 0).astype("Int64")
+    g = pd.DataFrame(data.item_features.astype(int), index=list(data.items), columns=list(data.genres))
+    return r, g
 
 
 # --------------------------------------------------------------------------- helpers

@@ -110,6 +110,28 @@ def test_recent_state_is_a_frozen_gru(d: c.ToyData) -> None:
     assert d.items[max(unseen, key=lambda i: long[i])] == "Sunday Brunch"
 
 
+def test_new_item_is_cold(d: c.ToyData) -> None:
+    d2 = c.with_new_item(d, "Midnight Lab", ["Horror", "Sci-Fi"])
+    assert d2.ratings.shape == (len(d.users), len(d.items) + 1) and d2.ratings[:, -1].sum() == 0
+    u = d2.user_index("Dev")
+    # collaborative methods have nothing to go on: item-based falls back to the user's mean, MF to mu + 0
+    ib = c.item_based_scores(d2.ratings, u)
+    assert ib[-1] == pytest.approx(d2.ratings[u][d2.ratings[u] > 0].mean())
+    m = c.als(d2.ratings)
+    assert np.allclose(m.q[-1], 0.0) and c.mf_scores(m, u)[-1] == pytest.approx(m.mu)
+    # the frozen-gate state of Dev (recent horror and sci-fi) ranks the new film first among unseen films
+    s = c.sequence_scores(c.recent_state(d2.sequences["Dev"], d2.item_features)[-1], d2.item_features)
+    s[d2.ratings[u] > 0] = -np.inf
+    assert int(np.argmax(s)) == len(d2.items) - 1
+    with pytest.raises(ValueError, match="genres"):
+        c.with_new_item(d, "X", ["Western"])
+    with pytest.raises(ValueError, match="name"):
+        c.with_new_item(d, "Star Raid", ["Action"])
+    r, g = c.as_frame(d)
+    assert r.shape == d.ratings.shape and int(r.isna().sum().sum()) == int((d.ratings == 0).sum())
+    assert g.to_numpy().sum() == d.item_features.sum()
+
+
 def test_score_table_drops_seen(d: c.ToyData) -> None:
     u = d.user_index("Dev")
     t = c.score_table({"a": np.arange(len(d.items), dtype=float)}, d.items, seen=d.ratings[u] > 0)

@@ -148,11 +148,11 @@ def concept_graph() -> Graph:
             "Behaviour logs\nclicks, ratings, time",
             "data",
             (0.0, 2.2),
-            "Part III: The MovieLens data",
+            "Part III: The data: MovieLens",
         ),
         Node("content", "Item content\ngenres, text", "data", (0.0, 0.4), "Part I: Recommender approaches"),
         Node(
-            "seq", "Recurrent encoder\nGRU / LSTM", "method", (2.3, 3.6), "Part II: LSTM and GRU step by step"
+            "seq", "Recurrent encoder\nGRU / LSTM", "method", (2.3, 3.6), "Part II: LSTM / GRU step by step"
         ),
         Node(
             "cf",
@@ -162,11 +162,21 @@ def concept_graph() -> Graph:
             "Part I: Recommender approaches",
         ),
         Node("cb", "Content-based\nprofile", "method", (2.3, 0.4), "Part I: Recommender approaches"),
-        Node("short", "Short-term\nrepresentation", "representation", (4.6, 3.6), "Part III: Models"),
-        Node("long", "Long-term\nrepresentation", "representation", (4.6, 1.3), "Part III: Models"),
-        Node("fusion", "Fusion\n(gate, concat)", "model", (6.6, 2.45), "Part III: Models"),
-        Node("score", "Scoring model\none score per item", "model", (8.5, 2.45), "Part III: Models"),
-        Node("ranked", "Ranked list\n(top-K)", "output", (10.4, 2.45), "Part III: Protocol and metrics"),
+        Node(
+            "short",
+            "Short-term\nrepresentation",
+            "representation",
+            (4.6, 3.6),
+            "Part III: Short, long, fused",
+        ),
+        Node(
+            "long", "Long-term\nrepresentation", "representation", (4.6, 1.3), "Part III: Short, long, fused"
+        ),
+        Node("fusion", "Fusion\n(gate, concat)", "model", (6.6, 2.45), "Part III: Short, long, fused"),
+        Node(
+            "score", "Scoring model\none score per item", "model", (8.5, 2.45), "Part III: Short, long, fused"
+        ),
+        Node("ranked", "Ranked list\n(top-K)", "output", (10.4, 2.45), "Part III: Protocol, metrics"),
         Node("feedback", "User feedback\n(new behaviour)", "data", (0.0, 5.0), "Part III: Drift simulator"),
     )
     edges = (
