@@ -511,12 +511,12 @@ def check_cosine(answer: float, tol: float = 1e-3) -> str:
 
 
 def check_user_based(answer: float, tol: float = 1e-2) -> str:
-    """Check the exercise "user-based prediction (``k = 2``) of Eli's rating of 'Wedding Chaos'".
+    """Check the exercise "user-based prediction (``k = 2``) of Ana's rating of 'Dark Woods'".
 
     Returns a message starting with ``"Correct"`` or ``"Not yet"``.
     """
     d = toy_data()
-    pred = user_based_scores(d.ratings, d.user_index("Eli"), k=2)
+    pred = user_based_scores(d.ratings, d.user_index("Ana"), k=2)
     return _verdict(
-        "Eli's predicted rating of Wedding Chaos", answer, float(pred[d.items.index("Wedding Chaos")]), tol
+        "Ana's predicted rating of Dark Woods", answer, float(pred[d.items.index("Dark Woods")]), tol
     )

@@ -143,7 +143,13 @@ def test_checkers(d: c.ToyData) -> None:
     sim = c.user_similarities(d.ratings)[d.user_index("Ana"), d.user_index("Ben")]
     assert c.check_cosine(sim).startswith("Correct")
     assert c.check_cosine(sim + 0.1).startswith("Not yet")
-    pred = c.user_based_scores(d.ratings, d.user_index("Eli"), k=2)[d.items.index("Wedding Chaos")]
+    pred = c.user_based_scores(d.ratings, d.user_index("Ana"), k=2)[d.items.index("Dark Woods")]
+    # by hand: Ana's mean plus the similarity-weighted deviations of Ben and Fay, her two positive neighbours
+    r, sim = d.ratings, c.user_similarities(d.ratings)
+    a, nbrs, i = d.user_index("Ana"), [d.user_index("Ben"), d.user_index("Fay")], d.items.index("Dark Woods")
+    mean = [r[v][r[v] > 0].mean() for v in range(len(d.users))]
+    s = sim[a, nbrs]
+    assert pred == pytest.approx(mean[a] + s @ (r[nbrs, i] - np.array(mean)[nbrs]) / s.sum())
     assert c.check_user_based(pred).startswith("Correct")
     assert c.check_user_based(pred - 1).startswith("Not yet")
     with pytest.raises(ValueError, match="answer"):
