@@ -129,7 +129,7 @@ def test_page_loads_offline_without_errors(site: str, browser: object, page_path
         assert visit.errors == [], f"JavaScript errors: {visit.errors[:5]}"
         page = visit.page
         if page.locator("div.math, span.math").count() > 0:
-            page.wait_for_selector("mjx-container", timeout=20_000)
+            page.wait_for_selector("mjx-container", state="attached", timeout=30_000)
             body = page.inner_text("article")
             assert "$$" not in body, "raw $$ left in the page: MathJax did not render"
             assert page.locator("mjx-merror").count() == 0, "MathJax reported a TeX error"
@@ -138,7 +138,8 @@ def test_page_loads_offline_without_errors(site: str, browser: object, page_path
 
 
 def _plot_ys(page: object) -> list[float]:
-    return page.evaluate("() => Array.from(document.querySelector('.js-plotly-plot').data[0].y)")
+    # _fullData holds the decoded arrays (data[0].y may still be plotly's base64 {dtype, bdata} form).
+    return page.evaluate("() => Array.from(document.querySelector('.js-plotly-plot')._fullData[0].y)")
 
 
 def test_plotly_slider_and_widget_work(site: str, browser: object) -> None:
@@ -151,6 +152,8 @@ def test_plotly_slider_and_widget_work(site: str, browser: object) -> None:
         widget = page.locator(".widget-slider, .jupyter-widgets.widget-hslider").first
         widget.wait_for(state="visible", timeout=20_000)
 
+        slider.scroll_into_view_if_needed()
+        page.wait_for_timeout(300)
         before = _plot_ys(page)
         grip = page.locator(".js-plotly-plot .slider-grip-rect").first
         rail = page.locator(".js-plotly-plot .slider-rail-rect").first

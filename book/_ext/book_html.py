@@ -3,11 +3,22 @@
 - sphinx-thebe registers its inline configuration script twice under Sphinx 7.4, and the second
   ``const THEBE_JS_URL`` declaration throws a SyntaxError in every page. Identical inline scripts are
   dropped here, keeping the first.
+- plotly.js is served from ``_static/offline``, loaded only on pages with a plotly figure
+  (see ``lessons/plotly_book.py``).
+- The ipywidgets embedder's fonts are copied to where it looks for them (beside the pages that use widgets).
+- Pages with widgets get ``_static/widgets-mathjax-shim.js``: the embedder calls MathJax 2's ``Hub.Queue``,
+  which MathJax 3 lacks.
+- The colour mode defaults to light (sphinx-book-theme leaves it empty, which logs a console error).
 """
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from typing import Any
+
+# Fonts of the ipywidgets embedder (webpack assets named by content hash).
+_FONT_SUFFIXES = (".woff", ".woff2", ".ttf", ".eot", ".svg")
 
 
 def _dedupe_scripts(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
@@ -30,12 +41,32 @@ def _dedupe_scripts(app: Any, pagename: str, templatename: str, context: dict, d
     # instead of defining window.Plotly.
     if "Plotly.newPlot" in context.get("body", ""):
         app.add_js_file("offline/plotly.min.js", priority=200)
+    if any(str(getattr(js, "filename", "")).endswith("offline/embed-amd.js") for js in scripts):
+        app.add_js_file("widgets-mathjax-shim.js", priority=450)
     # sphinx-book-theme declares no default colour mode, so pydata-sphinx-theme's loader logs
     # "Got invalid theme mode" on a reader's first visit; give it the theme's own default.
     if not context.get("default_mode"):
         context["default_mode"] = "light"
 
 
+def _copy_widget_fonts(app: Any, exception: Exception | None) -> None:
+    """The embedder loads its fonts from ``<page folder>/@jupyter-widgets/html-manager/dist/`` (it derives the
+    path from its AMD module name, resolved against the page). Put a copy there for every folder that has a
+    page with widgets, so no request fails."""
+    if exception is not None or app.builder.format != "html":
+        return
+    source = Path(app.outdir) / "_static" / "offline"
+    fonts = [f for f in source.glob("*") if f.suffix in _FONT_SUFFIXES and f.is_file()]
+    folders = {page.parent for page in Path(app.outdir).rglob("*.html")
+               if "_static" not in page.parts and "offline/embed-amd.js" in page.read_text(encoding="utf-8")}
+    for folder in sorted(folders):
+        target = folder / "@jupyter-widgets" / "html-manager" / "dist"
+        target.mkdir(parents=True, exist_ok=True)
+        for font in fonts:
+            shutil.copy2(font, target / font.name)
+
+
 def setup(app: Any) -> dict[str, Any]:
+    app.connect("build-finished", _copy_widget_fonts)
     app.connect("html-page-context", _dedupe_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1.0"}
