@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
+from IPython.display import display
 
 from lessons.pictures.gate_demo import gate_curve
 
@@ -35,7 +36,7 @@ def gate_widget() -> widgets.VBox:
         with out:
             out.clear_output(wait=True)
             fig = gate_plot(weight.value, bias.value)
-            plt.show(fig)
+            display(fig)
             plt.close(fig)
 
     weight.observe(redraw, names="value")
