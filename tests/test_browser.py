@@ -166,7 +166,8 @@ def test_plotly_slider_and_widget_work(site: str, browser: object) -> None:
         page.wait_for_timeout(300)
         after = _plot_ys(page)
         assert len(after) == len(before)
-        assert max(abs(a - b) for a, b in zip(after, before)) > 0.05, "dragging the slider did not change the plot"
+        change = max(abs(a - b) for a, b in zip(after, before, strict=True))
+        assert change > 0.05, "dragging the slider did not change the plot"
         assert visit.errors == [], f"JavaScript errors: {visit.errors[:5]}"
         assert visit.external == [], f"requests left localhost: {visit.external[:5]}"
     finally:

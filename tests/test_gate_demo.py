@@ -29,7 +29,7 @@ def test_slider_frames_are_the_gate_for_each_bias() -> None:
     fig = gate_bias_slider(weight=2.0, biases=biases, n_points=11)
     assert len(fig.frames) == 3 == len(fig.layout.sliders[0].steps)
     assert fig.layout.sliders[0].active == 1  # starts at b = 0
-    for b, frame in zip(biases, fig.frames):
+    for b, frame in zip(biases, fig.frames, strict=True):
         x = np.asarray(frame.data[0].x)
         np.testing.assert_allclose(frame.data[0].y, 1 / (1 + np.exp(-(2.0 * x + b))))
     assert [s.label for s in fig.layout.sliders[0].steps] == ["-2", "0", "3"]
