@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The queue of case-study runs behind results/ml-1m.jsonl, results/ml-100k.jsonl, results/sim-news.jsonl and
-# results/binary-ml-100k.jsonl, in the order they were run: one run at a time, niced, one thread (the machine
+# The first queue of case-study runs, behind results/ml-1m-first-pass.jsonl (then called results/ml-1m.jsonl),
+# results/ml-100k.jsonl, results/sim-news.jsonl and results/binary-ml-100k.jsonl, in the order they were run: one run at a time, niced, one thread (the machine
 # was shared by many jobs). Log: .data/casestudy-queue.log.
 #   bash benchmarks/run_casestudy.sh [--wait PID]
+# The ML-1M table of the book comes from the second campaign, benchmarks/run_casestudy_ml1m.sh.
 # Note: the first ML-1M record (fused-gate-gru, seed 0) was made by an earlier version of this queue with a
 # 12-minute budget; the table groups runs by model AND budget so that it is never averaged with the others.
 set -u

@@ -1,6 +1,11 @@
 """Seconds per training epoch and peak memory of every case-study model on ML-1M (or ML-100K).
 
-    python benchmarks/train_speed.py [--dataset ml-1m] [--batches 3] [--batch-size 128] [--threads 1]
+    python benchmarks/train_speed.py [--dataset ml-1m] [--batches 3] [--batch-size 128] [--threads 1] [--dim 64]
+        [--seen-bias] [--allocator keep|default] [--parallel 1] [--models full-gru ...]
+
+``--allocator default`` leaves glibc's malloc as it is; ``keep`` (what training does) calls
+:func:`lessons.casestudy.allocator.keep_freed_memory` first. ``--parallel 2`` starts two copies of each model
+at once, to see what one core gets while the other is busy (how the case-study queue runs).
 
 Each model runs in its own subprocess so that its peak resident memory (``ru_maxrss``: data + numpy + torch,
 the whole process) is its own. A few training batches (forward, full-softmax loss, backward, Adam step) are
@@ -34,8 +39,11 @@ from lessons.casestudy.train import TrainConfig, build_model, make_windows
 from lessons.data import load_split
 args = json.loads(sys.argv[1])
 torch.set_num_threads(args["threads"])
+if args["allocator"] == "keep":
+    from lessons.casestudy.allocator import keep_freed_memory
+    keep_freed_memory()
 split = load_split(args["dataset"])
-cfg = TrainConfig(model=args["model"], batch_size=args["batch_size"])
+cfg = TrainConfig(model=args["model"], batch_size=args["batch_size"], dim=args["dim"], seen_bias=args["seen_bias"])
 w = make_windows(split.train, split.train_times, cfg.max_len, cfg.stride)
 model = build_model(cfg, split.n_items, split.n_users)
 opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
@@ -47,7 +55,8 @@ for b in range(args["batches"] + 1):
     x, t = torch.from_numpy(w.items[idx]), torch.from_numpy(w.targets[idx])
     rep = model(x, torch.from_numpy(w.users[idx]), torch.from_numpy(w.gaps[idx]))
     mask = t > 0
-    loss = F.cross_entropy(model.logits(rep[mask]), t[mask] - 1)
+    seen = model.causal_seen(x)[mask] if cfg.seen_bias else None
+    loss = F.cross_entropy(model.logits(rep[mask], seen), t[mask] - 1)
     opt.zero_grad(); loss.backward(); opt.step()
     if b:
         times.append(time.perf_counter() - t0)
@@ -67,7 +76,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--models", nargs="*", default=list(MODELS))
+    parser.add_argument("--dim", type=int, default=64)
+    parser.add_argument("--seen-bias", action="store_true")
+    parser.add_argument("--allocator", choices=["keep", "default"], default="keep")
+    parser.add_argument("--parallel", type=int, default=1, help="copies of each model run at the same time")
     args = parser.parse_args(argv)
+    print(f"threads {args.threads}, parallel copies {args.parallel}, dim {args.dim}, seen bias {args.seen_bias}, "
+          f"allocator {args.allocator}")
     print(
         f"{'model':<18} {'s/batch':>8} {'batches':>8} {'s/epoch (extrapolated)':>23} {'peak RSS MiB':>13} "
         f"{'params':>9}"
@@ -80,17 +95,25 @@ def main(argv: list[str] | None = None) -> int:
                 "batches": args.batches,
                 "batch_size": args.batch_size,
                 "threads": args.threads,
+                "dim": args.dim,
+                "seen_bias": args.seen_bias,
+                "allocator": args.allocator,
             }
         )
-        out = subprocess.run(
-            [sys.executable, "-c", CHILD, payload], capture_output=True, text=True, check=True
-        )
-        r = json.loads(out.stdout.strip().splitlines()[-1])
-        print(
-            f"{r['model']:<18} {r['sec_per_batch']:8.2f} {r['batches_per_epoch']:8d} "
-            f"{r['sec_per_epoch_extrapolated']:23.0f} {r['peak_rss_mb']:13.0f} {r['n_parameters']:9,d}",
-            flush=True,
-        )
+        procs = [
+            subprocess.Popen([sys.executable, "-c", CHILD, payload], stdout=subprocess.PIPE, text=True)
+            for _ in range(args.parallel)
+        ]
+        for proc in procs:
+            stdout, _ = proc.communicate()
+            if proc.returncode:
+                raise SystemExit(f"{model}: child failed with exit code {proc.returncode}")
+            r = json.loads(stdout.strip().splitlines()[-1])
+            print(
+                f"{r['model']:<18} {r['sec_per_batch']:8.2f} {r['batches_per_epoch']:8d} "
+                f"{r['sec_per_epoch_extrapolated']:23.0f} {r['peak_rss_mb']:13.0f} {r['n_parameters']:9,d}",
+                flush=True,
+            )
     return 0
 
 

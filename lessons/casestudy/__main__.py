@@ -53,6 +53,8 @@ def _train(args: argparse.Namespace) -> int:
         max_minutes=args.max_minutes,
         threads=args.threads,
         short_k=args.short_k,
+        seen_bias=args.seen_bias,
+        schedule=args.schedule,
     )
     split = load_dataset(args.dataset)
     model, record = run(
@@ -118,6 +120,12 @@ def main(argv: list[str] | None = None) -> int:
     tr.add_argument("--batch-size", type=int, default=256)
     tr.add_argument("--stride", type=int, default=25)
     tr.add_argument("--short-k", type=int, default=5)
+    tr.add_argument(
+        "--schedule", default="constant", choices=["constant", "cosine"], help="learning rate over the planned epochs"
+    )
+    tr.add_argument(
+        "--seen-bias", action="store_true", help="learn one score bias for items already in the input (RepeatNet-like)"
+    )
     tr.add_argument("--patience", type=int, default=3)
     tr.add_argument("--max-minutes", type=float, default=15.0)
     tr.add_argument("--threads", type=int, default=2)

@@ -93,7 +93,8 @@ def explain_history(
     )
     model.eval()
     parts = model(torch.from_numpy(x), torch.tensor([int(user)]), torch.from_numpy(g), return_parts=True)
-    logits = model.logits(parts["rep"][0])  # (T, n_items)
+    xt = torch.from_numpy(x)
+    logits = model.logits(parts["rep"][0], model.causal_seen(xt)[0])  # (T, n_items)
     top = torch.topk(logits, k, dim=1)
     read = x[0] - 1
     alpha = parts["alpha"][0].mean(-1).numpy() if "alpha" in parts else None

@@ -25,8 +25,17 @@ RECBOLE_ML1M: dict[str, dict[str, float]] = {
 }
 
 
+def run_label(record: dict[str, Any]) -> str:
+    """The name a run is grouped under: its model, plus ``'+seen'`` when it learned a seen-item bias.
+
+    >>> run_label({"model": "full-gru", "config": {"seen_bias": True}})
+    'full-gru+seen'
+    """
+    return record["model"] + ("+seen" if record.get("config", {}).get("seen_bias") else "")
+
+
 def load_runs(dataset: str, results_dir: Path = RESULTS_DIR) -> pd.DataFrame:
-    """One row per training run in ``results/<dataset>.jsonl``: model, seed, test/valid metrics, cost.
+    """One row per training run in ``results/<dataset>.jsonl``: model (its :func:`run_label`), seed, metrics, cost.
 
     Columns: ``model, seed, test_<metric>, valid_<metric>, test_<metric>_lo/_hi`` (95% CI), ``train_minutes,
     epochs_run, best_epoch, n_parameters, peak_rss_mb``. Returns an empty frame if there are no results.
@@ -36,7 +45,7 @@ def load_runs(dataset: str, results_dir: Path = RESULTS_DIR) -> pd.DataFrame:
         return pd.DataFrame(columns=["model", "seed"])
     rows = []
     for r in read_records(path):
-        row: dict[str, Any] = {"model": r["model"], "seed": r["seed"]}
+        row: dict[str, Any] = {"model": run_label(r), "seed": r["seed"]}
         for stage in ("valid", "test"):
             for key, value in r[stage].items():
                 if key in ("ci", "n_users"):
@@ -177,14 +186,94 @@ def per_user_metric(ranks: np.ndarray, metric: str = "ndcg@10") -> np.ndarray:
 def rank_matrix(
     dataset: str, models: Sequence[str] | None = None, results_dir: Path = RESULTS_DIR
 ) -> dict[str, np.ndarray]:
-    """``{model: (n_seeds, n_users) test ranks}`` from the runs that stored ``test_ranks``."""
+    """``{model: (n_seeds, n_users) test ranks}`` from the runs that stored ``test_ranks``; keys are
+    :func:`run_label` names (e.g. ``'full-gru+seen'``)."""
     path = Path(results_dir) / f"{dataset}.jsonl"
     out: dict[str, list] = {}
     if path.exists():
         for r in read_records(path):
-            if "test_ranks" in r and (models is None or r["model"] in models):
-                out.setdefault(r["model"], []).append(r["test_ranks"])
+            if "test_ranks" in r and (models is None or run_label(r) in models):
+                out.setdefault(run_label(r), []).append(r["test_ranks"])
     return {m: np.asarray(v) for m, v in out.items()}
+
+
+def paired_difference(
+    dataset: str, a: str, b: str, metric: str = "ndcg@10", results_dir: Path = RESULTS_DIR, seed: int = 0
+) -> dict[str, Any] | None:
+    """Per-user paired comparison of two models on the same test users: mean ``metric`` of A and B (each
+    user's value averaged over that model's seeds first), their difference A - B and a 95% bootstrap CI of it.
+
+    ``a``, ``b``: :func:`run_label` names. Returns ``None`` if either model has no stored test ranks.
+    """
+    from lessons.metrics import bootstrap_ci
+
+    ranks = rank_matrix(dataset, [a, b], results_dir)
+    if a not in ranks or b not in ranks:
+        return None
+    va = np.mean([per_user_metric(r, metric) for r in ranks[a]], axis=0)
+    vb = np.mean([per_user_metric(r, metric) for r in ranks[b]], axis=0)
+    lo, hi = bootstrap_ci(va - vb, n_boot=1000, seed=seed)
+    return {
+        "dataset": dataset,
+        "A": a,
+        "B": b,
+        "seeds A": len(ranks[a]),
+        "seeds B": len(ranks[b]),
+        f"{metric} A": float(va.mean()),
+        f"{metric} B": float(vb.mean()),
+        "A − B": float((va - vb).mean()),
+        "95% CI low": lo,
+        "95% CI high": hi,
+    }
+
+
+def versus_leaderboard(hr: float, ndcg: float, k: int = 10) -> pd.DataFrame:
+    """Our ``hr`` and ``ndcg`` (at 10) minus each RecBole ML-1M row: columns ``row, HR@10, NDCG@10, ΔHR@10,
+    ΔNDCG@10`` (positive = ours is higher)."""
+    if k != 10:
+        raise ValueError(f"the leaderboard reports k = 10 only, got k={k}")
+    rows = [
+        {"row": name, "HR@10": m["hr@10"], "NDCG@10": m["ndcg@10"], "ΔHR@10": hr - m["hr@10"],
+         "ΔNDCG@10": ndcg - m["ndcg@10"]}
+        for name, m in RECBOLE_ML1M.items()
+    ]
+    return pd.DataFrame(rows)
+
+
+def seen_bias_table(
+    datasets: Sequence[str], model: str = "full-gru", metric: str = "ndcg@10", results_dir: Path = RESULTS_DIR
+) -> pd.DataFrame:
+    """What the seen-item bias learned and what it bought, per data set.
+
+    Columns: ``dataset, runs`` (runs that record a learned ``seen_weight``), ``beta mean, beta min, beta max``,
+    and for ``model``: ``with bias, without bias`` (mean ``metric``), ``gain, gain lo, gain hi`` (paired per-user
+    difference and its 95% bootstrap CI; NaN where one of the two was not run). Data sets with no run of a
+    model with the bias are left out.
+    """
+    rows = []
+    for dataset in datasets:
+        path = Path(results_dir) / f"{dataset}.jsonl"
+        if not path.exists():
+            continue
+        beta = [r["learned"]["seen_weight"] for r in read_records(path) if "seen_weight" in r.get("learned", {})]
+        if not beta:
+            continue
+        pair = paired_difference(dataset, f"{model}+seen", model, metric, results_dir)
+        rows.append(
+            {
+                "dataset": dataset,
+                "runs": len(beta),
+                "beta mean": float(np.mean(beta)),
+                "beta min": float(np.min(beta)),
+                "beta max": float(np.max(beta)),
+                "with bias": pair[f"{metric} A"] if pair else np.nan,
+                "without bias": pair[f"{metric} B"] if pair else np.nan,
+                "gain": pair["A − B"] if pair else np.nan,
+                "gain lo": pair["95% CI low"] if pair else np.nan,
+                "gain hi": pair["95% CI high"] if pair else np.nan,
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def group_table(

@@ -3,10 +3,12 @@
 Training uses a full softmax (cross-entropy over all items) with a loss at every position of sliding
 windows of length <= ``max_len`` over each user's training sequence. Overlapping windows (``stride`` <
 ``max_len``) give every loss position at least ``max_len - stride`` items of context; a position is scored in
-exactly one window. Adam, dropout, early stopping on validation NDCG@10 with ``patience`` epochs.
+exactly one window. Adam (optionally with a cosine learning-rate decay over the planned epochs), dropout, early
+stopping on validation NDCG@10 with ``patience`` epochs, and a wall-clock budget (``max_minutes``).
 
 Evaluation follows the split's protocol: input = the last ``max_len`` items of ``split.history(stage)``,
-scores over ALL items, seen items not masked, 1-based pessimistic ranks of the held-out item.
+scores over ALL items, seen items not masked by the protocol (a model with ``seen_bias`` learns its own penalty for
+the items it has read), 1-based pessimistic ranks of the held-out item.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from lessons.casestudy.allocator import keep_freed_memory
 from lessons.casestudy.models import (
     CELLS,
     KINDS,
@@ -33,6 +36,22 @@ from lessons.casestudy.models import (
 )
 
 KS: tuple[int, ...] = (5, 10, 20)
+SCHEDULES: tuple[str, ...] = ("constant", "cosine")
+
+
+def lr_factor(step: int, total_steps: int, schedule: str, floor: float = 0.02) -> float:
+    """Multiplier of the base learning rate after ``step`` optimiser steps out of ``total_steps``.
+
+    ``constant``: 1. ``cosine``: half a cosine from 1 down to ``floor`` at ``total_steps`` (and ``floor`` after).
+    """
+    if schedule not in SCHEDULES:
+        raise ValueError(f"schedule must be one of {SCHEDULES}, got {schedule!r}")
+    if schedule == "constant":
+        return 1.0
+    if total_steps < 1:
+        raise ValueError(f"total_steps must be >= 1, got {total_steps}")
+    done = min(step / total_steps, 1.0)
+    return floor + (1.0 - floor) * 0.5 * (1.0 + math.cos(math.pi * done))
 
 
 @dataclass
@@ -52,6 +71,8 @@ class TrainConfig:
     patience: int = 3
     max_minutes: float = 15.0
     weight_decay: float = 0.0
+    seen_bias: bool = False
+    schedule: str = "constant"
     threads: int = 2
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -67,6 +88,8 @@ class TrainConfig:
             raise ValueError(f"lr must be > 0, got {self.lr!r}")
         if self.max_minutes <= 0:
             raise ValueError(f"max_minutes must be > 0, got {self.max_minutes!r}")
+        if self.schedule not in SCHEDULES:
+            raise ValueError(f"schedule must be one of {SCHEDULES}, got {self.schedule!r}")
 
 
 # ---------------------------------------------------------------------------------------------- data
@@ -197,7 +220,7 @@ def score_histories(
         xb = torch.from_numpy(x[sl, :w])
         rep = model(xb, torch.from_numpy(users[sl]), torch.from_numpy(g[sl, :w]))
         last = rep[torch.arange(len(xb)), torch.from_numpy(lengths[sl] - 1)]
-        out[sl] = model.logits(last).numpy()
+        out[sl] = model.logits(last, xb).numpy()  # xb: everything read, the seen items of the last position
     return out
 
 
@@ -236,6 +259,7 @@ def build_model(config: TrainConfig, n_items: int, n_users: int) -> InterestMode
             dim=config.dim,
             dropout=config.dropout,
             short_k=config.short_k,
+            seen_bias=config.seen_bias,
         )
     )
 
@@ -248,10 +272,12 @@ def train_epoch(
     rng: np.random.Generator,
     progress: Any = None,
     deadline: float | None = None,
+    scheduler: Any = None,
 ) -> float:
     """One pass over the windows in random order; returns the mean cross-entropy per scored position.
 
-    ``deadline`` (a ``time.perf_counter()`` value) ends the pass early, so a run never exceeds its budget.
+    ``deadline`` (a ``time.perf_counter()`` value) ends the pass early, so a run never exceeds its budget;
+    ``scheduler`` (a torch LR scheduler) is stepped after every batch.
     """
     model.train()
     order = rng.permutation(len(windows))
@@ -264,11 +290,14 @@ def train_epoch(
         t = torch.from_numpy(targ[:, :w])
         rep = model(x, torch.from_numpy(windows.users[idx]), torch.from_numpy(windows.gaps[idx, :w]))
         mask = t > 0
-        loss = F.cross_entropy(model.logits(rep[mask]), t[mask] - 1)
+        seen = model.causal_seen(x)[mask] if model.config.seen_bias else None
+        loss = F.cross_entropy(model.logits(rep[mask], seen), t[mask] - 1)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
         optimizer.step()
+        if scheduler is not None:
+            scheduler.step()
         n = int(mask.sum())
         total += loss.item() * n
         count += n
@@ -289,11 +318,16 @@ def fit(
     seconds (evaluation included), the parameter count and peak memory (see :func:`run`).
     """
     torch.set_num_threads(config.threads)
+    keep_freed_memory()
     rng = np.random.default_rng(config.seed)
     windows = make_windows(split.train, split.train_times, config.max_len, config.stride)
     model = build_model(config, split.n_items, split.n_users)
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     n_batches = math.ceil(len(windows) / config.batch_size)
+    total_steps = n_batches * config.epochs
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda step: lr_factor(step, total_steps, config.schedule)
+    )
     bar = None
     if progress:
         from tqdm.auto import tqdm
@@ -306,7 +340,14 @@ def fit(
     for epoch in range(1, config.epochs + 1):
         t0 = time.perf_counter()
         loss = train_epoch(
-            model, windows, optimizer, config.batch_size, rng, bar, deadline=start + 60 * config.max_minutes
+            model,
+            windows,
+            optimizer,
+            config.batch_size,
+            rng,
+            bar,
+            deadline=start + 60 * config.max_minutes,
+            scheduler=scheduler,
         )
         ndcg = float(evaluate(model, split, "valid", ks=(10,), max_len=config.max_len)["ndcg@10"])
         history.append(
@@ -377,6 +418,7 @@ def run(
         "valid": _jsonable(valid),
         "test": _jsonable(test),
         "test_ranks": ranks.astype(int).tolist(),
+        "learned": learned_scalars(model),
         **{k: v for k, v in summary.items()},
         "peak_rss_mb": _peak_rss_mb(),
         "rss_before_mb": rss_before,
@@ -384,6 +426,14 @@ def run(
         **provenance(),
     }
     return model, record
+
+
+def learned_scalars(model: InterestModel) -> dict[str, float]:
+    """Learned single numbers worth reporting: the seen-item bias ``seen_weight`` when the model has one."""
+    out = {}
+    if model.config.seen_bias:
+        out["seen_weight"] = float(model.seen_weight.detach())
+    return out
 
 
 def _jsonable(value: Any) -> Any:
@@ -416,4 +466,7 @@ __all__ = [
     "fit",
     "run",
     "time_gaps",
+    "lr_factor",
+    "learned_scalars",
+    "SCHEDULES",
 ]
