@@ -7,10 +7,10 @@
 #   bash benchmarks/run_casestudy_ml1m.sh lstm      # seeds 1 and 2 of the fused LSTM
 #   bash benchmarks/run_casestudy_ml1m.sh ml-100k   # the seen-bias ablation on ML-100K (3 seeds) and the simulator
 #
-# Runs go two at a time, one thread each, on the 2-core machine: two single-thread runs finish about 1.4x more
-# epochs per hour than one two-thread run, because the full softmax keeps a core busy with little to share
-# (measured with benchmarks/train_speed.py). Every model gets the same plan (6 epochs, cosine learning-rate
-# decay, d = 128) and the same 14-minute cap; the dropout of 0.2 was chosen on VALIDATION NDCG@10 by the two
+# Runs go two at a time, one thread each, on the 2-core machine, to fit one session. That buys little: in
+# benchmarks/train_speed.py (fused-gate-gru, d = 128) one two-thread run took 85 s per epoch, two one-thread runs
+# side by side 156-162 s each, so each model gets about half the epochs of a run alone. Every model gets the same
+# plan (6 epochs, cosine learning-rate decay, d = 128) and the same 14-minute cap; the dropout of 0.2 was chosen on VALIDATION NDCG@10 by the two
 # `tune` runs (results/ml-1m-tuning.jsonl), never on test. Log: .data/casestudy-ml1m.log.
 set -u
 cd "$(dirname "$0")/.."

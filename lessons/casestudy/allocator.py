@@ -3,8 +3,8 @@
 A full-softmax batch allocates a ``(targets, n_items)`` float tensor of tens of MB several times per step.
 glibc serves blocks that large with ``mmap`` and gives them back with ``munmap``, so every new tensor starts as
 untouched pages and the kernel zero-fills them on first write. On this project's 2-core machine that made one
-step of the full softmax (matmul, cross-entropy, backward) markedly slower; compare
-``python benchmarks/train_speed.py --allocator default`` with ``--allocator keep``.
+step of the full softmax (matmul, cross-entropy, backward) markedly slower: see
+``python benchmarks/softmax_speed.py``, which times it both ways.
 
 :func:`keep_freed_memory` tells glibc (through ``mallopt``) to serve every block from its heap and not to
 trim the heap back to the OS, so freed blocks are reused. The price: the process keeps its peak size until it

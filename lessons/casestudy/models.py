@@ -273,8 +273,8 @@ class InterestModel(nn.Module):
                     f"seen must have shape {tuple(rep.shape[:-1])} + (S,) for a model with seen_bias, "
                     f"got {None if seen is None else tuple(seen.shape)}"
                 )
-        # F.linear reads the (n_items, d) table in its own row-major layout: about 1.5x faster on a CPU than
-        # ``rep @ E[1:].T + b`` (benchmarks/train_speed.py)
+        # F.linear reads the (n_items, d) table in its own row-major layout, faster on a CPU than
+        # ``rep @ E[1:].T + b`` (benchmarks/softmax_speed.py)
         scores = F.linear(self.out(self.drop(rep)), self.item_emb.weight[1:], self.item_bias)
         if not self.config.seen_bias:
             return scores

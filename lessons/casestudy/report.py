@@ -38,7 +38,8 @@ def load_runs(dataset: str, results_dir: Path = RESULTS_DIR) -> pd.DataFrame:
     """One row per training run in ``results/<dataset>.jsonl``: model (its :func:`run_label`), seed, metrics, cost.
 
     Columns: ``model, seed, test_<metric>, valid_<metric>, test_<metric>_lo/_hi`` (95% CI), ``train_minutes,
-    epochs_run, best_epoch, n_parameters, peak_rss_mb``. Returns an empty frame if there are no results.
+    epochs_run, best_epoch, n_parameters, n_train_targets, peak_rss_mb``. Returns an empty frame if there are no
+    results.
     """
     path = Path(results_dir) / f"{dataset}.jsonl"
     if not path.exists():
@@ -59,6 +60,7 @@ def load_runs(dataset: str, results_dir: Path = RESULTS_DIR) -> pd.DataFrame:
             best_epoch=r["best_epoch"],
             stopped_by=r.get("stopped_by"),
             n_parameters=r["n_parameters"],
+            n_train_targets=r.get("n_train_targets"),
             peak_rss_mb=r["peak_rss_mb"],
             dim=r["config"]["dim"],
             budget_minutes=float(r["config"]["max_minutes"]),
