@@ -166,3 +166,80 @@ def test_seen_bias_table_summarises_beta_and_the_paired_gain(tmp_path) -> None:
     assert row["runs"] == 2 and row["beta mean"] == -7.0 and row["beta min"] == -8.0
     assert row["with bias"] == pytest.approx(2 / 3) and row["without bias"] == pytest.approx(1 / 3)
     assert row["gain"] == pytest.approx(1 / 3)
+
+
+def _record(dropout: float, valid: float, test: float, threads: int = 2, seed: int = 0) -> dict:
+    return {"model": "fused-gate-gru", "seed": seed, "config": {"dropout": dropout, "threads": threads, "seed": seed},
+            "valid": {"ndcg@10": valid}, "test": {"ndcg@10": test}}
+
+
+def test_best_on_validation_chooses_on_validation_never_on_test() -> None:
+    from lessons.casestudy.report import best_on_validation
+
+    runs = [_record(0.2, valid=0.15, test=0.10), _record(0.1, valid=0.14, test=0.20), _record(0.3, 0.99, 0.99, 1)]
+    assert best_on_validation(runs, threads=2)["config"]["dropout"] == 0.2  # the higher TEST number loses
+    assert best_on_validation(runs)["config"]["dropout"] == 0.3  # no filter: every record competes
+    with pytest.raises(ValueError, match="no record has config"):
+        best_on_validation(runs, threads=4)
+    with pytest.raises(ValueError, match="missing from the validation"):
+        best_on_validation(runs, "hr@10", threads=2)
+
+
+def test_pick_cli_copies_the_chosen_record_and_prints_its_setting(tmp_path, capsys) -> None:
+    import json
+
+    from lessons.casestudy.__main__ import main
+    from lessons.provenance import append_record, read_records
+
+    source, target = tmp_path / "tuning.jsonl", tmp_path / "table.jsonl"
+    for r in (_record(0.2, 0.15, 0.10), _record(0.1, 0.16, 0.05), _record(0.0, 0.17, 0.05, seed=1)):
+        append_record(source, r)
+    args = ["pick", "--from", str(source), "--threads", "2", "--seed", "0"]
+    assert main([*args, "--to", str(target), "--print", "dropout"]) == 0
+    assert capsys.readouterr().out.strip() == "0.1"  # seed 1 scored higher but is not a candidate
+    assert read_records(target) == [json.loads(json.dumps(_record(0.1, 0.16, 0.05)))]
+
+
+def test_sparse_bias_matches_the_dense_indicator_in_value_and_gradient() -> None:
+    model = make(True).train()
+    with torch.no_grad():
+        model.seen_weight.fill_(-0.7)
+    rep = torch.randn(3, 4, D, dtype=torch.float64, requires_grad=True)
+    seen = torch.tensor([[[2, 2, 5, 0]] * 4, [[0, 0, 0, 0]] * 4, [[1, N_ITEMS, 3, 1]] * 4])  # repeats, padding
+    torch.manual_seed(0)
+    got = model.logits(rep, seen)
+    torch.manual_seed(0)  # same dropout mask for the reference
+    plain = F.linear(model.out(model.drop(rep)), model.item_emb.weight[1:], model.item_bias)
+    hit = torch.zeros(12, N_ITEMS + 1, dtype=torch.float64).scatter_(1, seen.reshape(12, 4), 1.0)[:, 1:]
+    want = plain + model.seen_weight * hit.reshape(plain.shape)
+    torch.testing.assert_close(got, want)
+    w = torch.randn_like(got)
+    g_got = torch.autograd.grad((got * w).sum(), [rep, model.seen_weight])
+    g_want = torch.autograd.grad((want * w).sum(), [rep, model.seen_weight])
+    for a, b in zip(g_got, g_want, strict=True):
+        torch.testing.assert_close(a, b)
+
+
+def _run(seed: int, epochs: int, valid: float, test: float) -> dict:
+    metrics = {"hr@10": 2 * test, "ndcg@10": test, "mrr@10": test / 2}
+    return {"model": "fused-lstur-gru", "seed": seed, "valid": {**metrics, "ndcg@10": valid}, "test": metrics,
+            "config": {"seen_bias": True, "epochs": epochs, "max_minutes": 15.0, "dim": 8},
+            "train_seconds": 60.0 * epochs, "epochs_run": epochs, "best_epoch": epochs, "n_parameters": 10,
+            "peak_rss_mb": 100.0}
+
+
+def test_runs_under_different_plans_are_never_averaged(tmp_path) -> None:
+    from lessons.casestudy.report import comparison_table, load_runs, summarize_runs
+    from lessons.provenance import append_record
+
+    path = tmp_path / "toy.jsonl"
+    for record in (_run(0, 9, 0.30, 0.20), _run(1, 9, 0.32, 0.22), _run(0, 12, 0.35, 0.10)):
+        append_record(path, record)
+    summary = summarize_runs(load_runs("toy", tmp_path)).set_index("planned_epochs")
+    assert list(summary["seeds"].sort_index()) == [2, 1]
+    assert summary.loc[9, "test_ndcg@10_mean"] == pytest.approx(0.21)
+    assert summary.loc[9, "valid_ndcg@10_mean"] == pytest.approx(0.31)
+    assert summary.loc[12, "test_ndcg@10_mean"] == pytest.approx(0.10)
+    assert summary.loc[9, "train_minutes"] == pytest.approx(9.0)
+    table = comparison_table("toy", results_dir=tmp_path)
+    assert sorted(table["plan"]) == ["12 ep, ≤15 min", "9 ep, ≤15 min"]

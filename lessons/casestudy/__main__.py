@@ -4,11 +4,14 @@
         --lr 1e-3 --dropout 0.3 --batch-size 256 --stride 25 --patience 3 --max-minutes 15 --out PATH]
     python -m lessons.casestudy table --dataset ml-1m [--k 10]
     python -m lessons.casestudy binary --dataset ml-100k --cell gru --seed 0
+    python -m lessons.casestudy pick --from results/ml-1m-tuning.jsonl --threads 2 --to results/ml-1m.jsonl \
+        --print dropout
 
 ``train`` prints ONE JSON line and appends it to ``results/<dataset>.jsonl`` (unless ``--no-save``);
 ``table`` prints the comparison table (our models: mean +/- sd over seeds; our baselines; RecBole's
 published leaderboard rows); ``binary`` runs the article-style yes/no experiment (see
-:mod:`lessons.casestudy.binary`).
+:mod:`lessons.casestudy.binary`); ``pick`` copies the run with the best VALIDATION NDCG@10 among those whose
+config matches (``--threads``, ``--model``, ``--epochs``, ``--seed``) to ``--to`` and prints one of its config values.
 """
 
 from __future__ import annotations
@@ -81,6 +84,18 @@ def _table(args: argparse.Namespace) -> int:
 
     table = comparison_table(args.dataset, k=args.k)
     print(table.to_markdown(index=False) if hasattr(table, "to_markdown") else table.to_string(index=False))
+    return 0
+
+
+def _pick(args: argparse.Namespace) -> int:
+    from lessons.casestudy.report import best_on_validation
+    from lessons.provenance import read_records
+
+    wanted = {k: getattr(args, k) for k in ("threads", "model", "epochs", "seed") if getattr(args, k) is not None}
+    best = best_on_validation(read_records(Path(args.source)), **wanted)
+    if args.to:
+        append_record(Path(args.to), best)
+    print(best["config"][args.print] if args.print else json.dumps(best["config"], sort_keys=True))
     return 0
 
 
@@ -159,6 +174,16 @@ def main(argv: list[str] | None = None) -> int:
     bi.add_argument("--no-save", action="store_true")
     bi.add_argument("--no-progress", action="store_true")
     bi.set_defaults(func=_binary)
+
+    pk = sub.add_parser("pick", help="copy the best run on validation NDCG@10 to another results file")
+    pk.add_argument("--from", dest="source", required=True, help="JSON-lines results file to choose from")
+    pk.add_argument("--to", default=None, help="append the chosen record here")
+    pk.add_argument("--threads", type=int, default=None)
+    pk.add_argument("--model", default=None)
+    pk.add_argument("--epochs", type=int, default=None)
+    pk.add_argument("--seed", type=int, default=None)
+    pk.add_argument("--print", default=None, help="print this config value of the chosen run (default: its config)")
+    pk.set_defaults(func=_pick)
 
     args = parser.parse_args(argv)
     return args.func(args)

@@ -278,10 +278,14 @@ class InterestModel(nn.Module):
         scores = F.linear(self.out(self.drop(rep)), self.item_emb.weight[1:], self.item_bias)
         if not self.config.seen_bias:
             return scores
-        flat = seen.reshape(-1, seen.shape[-1])
-        hit = torch.zeros(flat.shape[0], self.config.n_items + 1, dtype=scores.dtype, device=scores.device)
-        hit.scatter_(1, flat, 1.0)  # column 0 collects the padding and is dropped
-        return scores + self.seen_weight * hit[:, 1:].reshape(scores.shape)
+        # add beta at the (few) seen columns of each row instead of building a dense (rows, n_items) indicator:
+        # sort each row, drop padding and repeats (an item read twice is moved once), scatter-add in place
+        ids = seen.reshape(-1, seen.shape[-1]).sort(dim=1).values  # (rows, S)
+        keep = ids > 0
+        keep[:, 1:] &= ids[:, 1:] != ids[:, :-1]
+        shift = self.seen_weight * keep.to(scores.dtype)  # (rows, S): beta or 0
+        scores.view(-1, self.config.n_items).scatter_add_(1, (ids - 1).clamp(min=0), shift)
+        return scores
 
 
 def count_parameters(model: nn.Module) -> int:

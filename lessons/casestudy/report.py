@@ -38,8 +38,8 @@ def load_runs(dataset: str, results_dir: Path = RESULTS_DIR) -> pd.DataFrame:
     """One row per training run in ``results/<dataset>.jsonl``: model (its :func:`run_label`), seed, metrics, cost.
 
     Columns: ``model, seed, test_<metric>, valid_<metric>, test_<metric>_lo/_hi`` (95% CI), ``train_minutes,
-    epochs_run, best_epoch, n_parameters, n_train_targets, peak_rss_mb``. Returns an empty frame if there are no
-    results.
+    epochs_run, best_epoch, n_parameters, n_train_targets, peak_rss_mb, dim, budget_minutes, planned_epochs``.
+    Returns an empty frame if there are no results.
     """
     path = Path(results_dir) / f"{dataset}.jsonl"
     if not path.exists():
@@ -64,6 +64,7 @@ def load_runs(dataset: str, results_dir: Path = RESULTS_DIR) -> pd.DataFrame:
             peak_rss_mb=r["peak_rss_mb"],
             dim=r["config"]["dim"],
             budget_minutes=float(r["config"]["max_minutes"]),
+            planned_epochs=int(r["config"]["epochs"]),
             created_utc=r.get("created_utc"),
         )
         rows.append(row)
@@ -71,15 +72,19 @@ def load_runs(dataset: str, results_dir: Path = RESULTS_DIR) -> pd.DataFrame:
 
 
 def summarize_runs(runs: pd.DataFrame, k: int = 10) -> pd.DataFrame:
-    """Mean and sample sd over seeds of test HR@k, NDCG@k, MRR@k per model and time budget, plus costs.
+    """Mean and sample sd over seeds of test HR@k, NDCG@k, MRR@k per model and training plan, plus costs.
 
-    Runs of one model with different ``--max-minutes`` budgets are kept apart (column ``budget_minutes``).
+    A plan is the planned number of epochs and the ``--max-minutes`` budget: runs of one model under different
+    plans are kept apart (columns ``planned_epochs``, ``budget_minutes``), never averaged. ``valid_ndcg@k_mean`` is
+    there so that a row can be CHOSEN without looking at test numbers. Sorted by mean test NDCG@k.
     """
+    keys = ["model", "planned_epochs", "budget_minutes"]
     if runs.empty:
-        return pd.DataFrame(columns=["model", "budget_minutes", "seeds"])
+        return pd.DataFrame(columns=[*keys, "seeds"])
     cols = [f"test_hr@{k}", f"test_ndcg@{k}", f"test_mrr@{k}"]
-    g = runs.groupby(["model", "budget_minutes"])
+    g = runs.groupby(keys)
     out = g[cols].mean().add_suffix("_mean").join(g[cols].std(ddof=1).add_suffix("_sd"))
+    out[f"valid_ndcg@{k}_mean"] = g[f"valid_ndcg@{k}"].mean()
     out["seeds"] = g.size()
     out["train_minutes"] = g["train_minutes"].mean()
     out["epochs_run"] = g["epochs_run"].mean()
@@ -111,7 +116,8 @@ def load_baselines(dataset: str, results_dir: Path = RESULTS_DIR) -> pd.DataFram
 def comparison_table(dataset: str, k: int = 10, results_dir: Path = RESULTS_DIR) -> pd.DataFrame:
     """Our models (mean ± sd over seeds), our baselines and, for ML-1M, RecBole's published rows.
 
-    Columns: ``source, model, seeds, budget (min), HR@k, NDCG@k, MRR@k, minutes, parameters``.
+    Columns: ``source, model, seeds, plan, HR@k, NDCG@k, MRR@k, minutes, parameters``; ``plan`` is the planned
+    epochs and the time cap of our runs (e.g. ``9 ep, ≤15 min``).
     """
     if dataset not in ("ml-100k", "ml-1m", "toy"):
         raise ValueError(f"dataset must be 'ml-100k' or 'ml-1m', got {dataset!r}")
@@ -123,7 +129,7 @@ def comparison_table(dataset: str, k: int = 10, results_dir: Path = RESULTS_DIR)
                 "source": "this book",
                 "model": r["model"],
                 "seeds": int(r["seeds"]),
-                "budget (min)": f"{r['budget_minutes']:g}",
+                "plan": f"{int(r['planned_epochs'])} ep, ≤{r['budget_minutes']:g} min",
                 f"HR@{k}": _pm(r[f"test_hr@{k}_mean"], r[f"test_hr@{k}_sd"]),
                 f"NDCG@{k}": _pm(r[f"test_ndcg@{k}_mean"], r[f"test_ndcg@{k}_sd"]),
                 f"MRR@{k}": _pm(r[f"test_mrr@{k}_mean"], r[f"test_mrr@{k}_sd"]),
@@ -142,7 +148,7 @@ def comparison_table(dataset: str, k: int = 10, results_dir: Path = RESULTS_DIR)
                 f"NDCG@{k}": f"{r[f'test_ndcg@{k}']:.4f}",
                 f"MRR@{k}": f"{r[f'test_mrr@{k}']:.4f}",
                 "minutes": "",
-                "budget (min)": "",
+                "plan": "",
                 "parameters": "",
             }
         )
@@ -157,7 +163,7 @@ def comparison_table(dataset: str, k: int = 10, results_dir: Path = RESULTS_DIR)
                     "NDCG@10": f"{m['ndcg@10']:.4f}",
                     "MRR@10": "",
                     "minutes": "",
-                    "budget (min)": "",
+                    "plan": "",
                     "parameters": "",
                 }
             )
@@ -227,6 +233,24 @@ def paired_difference(
         "95% CI low": lo,
         "95% CI high": hi,
     }
+
+
+def best_on_validation(
+    records: Sequence[dict[str, Any]], metric: str = "ndcg@10", **config: Any
+) -> dict[str, Any]:
+    """The record with the highest VALIDATION ``metric`` among those whose ``config`` matches every keyword.
+
+    How a setting is chosen without looking at test numbers, e.g.
+    ``best_on_validation(read_records(path), threads=2, model="fused-gate-gru")``. Raises ``ValueError`` when
+    no record matches or a record has no such validation metric.
+    """
+    pool = [r for r in records if all(r.get("config", {}).get(k) == v for k, v in config.items())]
+    if not pool:
+        raise ValueError(f"no record has config {config!r} (searched {len(records)} records)")
+    missing = [r.get("model") for r in pool if metric not in r.get("valid", {})]
+    if missing:
+        raise ValueError(f"metric {metric!r} is missing from the validation results of {missing}")
+    return max(pool, key=lambda r: r["valid"][metric])
 
 
 def versus_leaderboard(hr: float, ndcg: float, k: int = 10) -> pd.DataFrame:
