@@ -3,6 +3,7 @@
 #
 #   bash benchmarks/run_casestudy_ml1m.sh solo      # THE TABLE (results/ml-1m.jsonl): one run at a time, two threads
 #   bash benchmarks/run_casestudy_ml1m.sh longer    # then: twelve epochs for the best fused design, if validation agrees
+#   bash benchmarks/run_casestudy_ml1m.sh ablation  # then: full-gru under the winning 12-epoch plan, short-gru solo
 #   bash benchmarks/run_casestudy_ml1m.sh pairs     # the earlier campaign, two runs at a time (results/ml-1m-pairs.jsonl)
 #   bash benchmarks/run_casestudy_ml1m.sh ml-100k   # the seen-bias ablation on ML-100K (3 seeds) and the simulator
 #
@@ -52,6 +53,13 @@ case "${1:-}" in
     WINNER=$(.venv/bin/python -m lessons.casestudy pick --from results/ml-1m.jsonl --model fused-lstur-gru \
              --seed 0 --print epochs)
     if [ "$WINNER" = 12 ]; then for seed in 1 2; do solo "${LONGER[@]}" --seed "$seed"; done; fi ;;
+  ablation)
+    # Does the long-term half earn its keep at the headline plan? The same 12-epoch plan, 3 seeds, for the model
+    # without it (full-gru: the same GRU over the 50 last items, no user vector), and the short-only model solo.
+    for seed in 0 1 2; do
+      solo --model full-gru --seen-bias --dropout 0.1 --epochs 12 --checkpoint-dir .data/ckpt-e12 --seed "$seed"
+    done
+    solo --model short-gru --seen-bias --dropout 0.1 --seed 0 ;;
   pairs)
     pair "--model fused-gate-gru --seed 0 --seen-bias --dropout 0.2" "--model fused-gate-gru --seed 0 --seen-bias --dropout 0.3"
     pair "--model fused-gate-gru --seed 1 --seen-bias --dropout 0.2" "--model fused-gate-gru --seed 2 --seen-bias --dropout 0.2"
@@ -70,5 +78,5 @@ case "${1:-}" in
       step "${PY[@]}" "${ML100K[@]}" --dataset "sim-$preset" --max-minutes 1.2 --model full-gru --seed 0 --seen-bias &
     done
     wait ;;
-  *) echo "usage: $0 solo|longer|pairs|ml-100k" >&2; exit 2 ;;
+  *) echo "usage: $0 solo|longer|ablation|pairs|ml-100k" >&2; exit 2 ;;
 esac

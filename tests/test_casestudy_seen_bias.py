@@ -243,3 +243,21 @@ def test_runs_under_different_plans_are_never_averaged(tmp_path) -> None:
     assert summary.loc[9, "train_minutes"] == pytest.approx(9.0)
     table = comparison_table("toy", results_dir=tmp_path)
     assert sorted(table["plan"]) == ["12 ep, ≤15 min", "9 ep, ≤15 min"]
+
+
+def test_per_user_comparisons_refuse_to_stack_runs_of_different_plans(tmp_path) -> None:
+    from lessons.casestudy.report import paired_difference, rank_matrix
+    from lessons.provenance import append_record
+
+    path = tmp_path / "toy.jsonl"
+    for seed, epochs, ranks in ((0, 9, [1, 30]), (0, 12, [1, 1]), (1, 12, [30, 1])):
+        append_record(path, {**_run(seed, epochs, 0.3, 0.2), "test_ranks": ranks})
+    append_record(path, {**_run(0, 12, 0.3, 0.2), "model": "full-gru", "test_ranks": [30, 30]})
+    with pytest.raises(ValueError, match=r"different plans.*fused-lstur-gru\+seen.*pass epochs="):
+        rank_matrix("toy", results_dir=tmp_path)
+    ranks = rank_matrix("toy", results_dir=tmp_path, epochs=12)
+    np.testing.assert_array_equal(ranks["fused-lstur-gru+seen"], [[1, 1], [30, 1]])
+    assert list(rank_matrix("toy", results_dir=tmp_path, epochs=9)) == ["fused-lstur-gru+seen"]
+    out = paired_difference("toy", "fused-lstur-gru+seen", "full-gru+seen", "hr@10", tmp_path, epochs=12)
+    # per-user HR@10 of the two 12-epoch seeds: [1, 1] and [0, 1] -> [0.5, 1]; full-gru: [0, 0]
+    assert out["seeds A"] == 2 and out["A − B"] == pytest.approx(0.75)

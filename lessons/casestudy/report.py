@@ -192,30 +192,54 @@ def per_user_metric(ranks: np.ndarray, metric: str = "ndcg@10") -> np.ndarray:
 
 
 def rank_matrix(
-    dataset: str, models: Sequence[str] | None = None, results_dir: Path = RESULTS_DIR
+    dataset: str, models: Sequence[str] | None = None, results_dir: Path = RESULTS_DIR, epochs: int | None = None
 ) -> dict[str, np.ndarray]:
     """``{model: (n_seeds, n_users) test ranks}`` from the runs that stored ``test_ranks``; keys are
-    :func:`run_label` names (e.g. ``'full-gru+seen'``)."""
+    :func:`run_label` names (e.g. ``'full-gru+seen'``).
+
+    ``epochs`` keeps only the runs planned for that many epochs. The seeds of one model are stacked only if they
+    share one plan (planned epochs and ``--max-minutes``); a model run under several plans raises ``ValueError``
+    unless ``epochs`` picks one, so that runs of different plans are never averaged.
+    """
     path = Path(results_dir) / f"{dataset}.jsonl"
     out: dict[str, list] = {}
+    plans: dict[str, set] = {}
     if path.exists():
         for r in read_records(path):
-            if "test_ranks" in r and (models is None or run_label(r) in models):
-                out.setdefault(run_label(r), []).append(r["test_ranks"])
+            if "test_ranks" not in r or (models is not None and run_label(r) not in models):
+                continue
+            plan = (r.get("config", {}).get("epochs"), r.get("config", {}).get("max_minutes"))
+            if epochs is not None and plan[0] != epochs:
+                continue
+            out.setdefault(run_label(r), []).append(r["test_ranks"])
+            plans.setdefault(run_label(r), set()).add(plan)
+    mixed = {m: sorted(p, key=str) for m, p in plans.items() if len(p) > 1}
+    if mixed:
+        raise ValueError(
+            f"runs of one model under different plans (epochs, max_minutes) would be averaged: {mixed}; "
+            "pass epochs= to choose one"
+        )
     return {m: np.asarray(v) for m, v in out.items()}
 
 
 def paired_difference(
-    dataset: str, a: str, b: str, metric: str = "ndcg@10", results_dir: Path = RESULTS_DIR, seed: int = 0
+    dataset: str,
+    a: str,
+    b: str,
+    metric: str = "ndcg@10",
+    results_dir: Path = RESULTS_DIR,
+    seed: int = 0,
+    epochs: int | None = None,
 ) -> dict[str, Any] | None:
     """Per-user paired comparison of two models on the same test users: mean ``metric`` of A and B (each
     user's value averaged over that model's seeds first), their difference A - B and a 95% bootstrap CI of it.
 
-    ``a``, ``b``: :func:`run_label` names. Returns ``None`` if either model has no stored test ranks.
+    ``a``, ``b``: :func:`run_label` names; ``epochs``: only runs of that plan (see :func:`rank_matrix`). Returns
+    ``None`` if either model has no stored test ranks.
     """
     from lessons.metrics import bootstrap_ci
 
-    ranks = rank_matrix(dataset, [a, b], results_dir)
+    ranks = rank_matrix(dataset, [a, b], results_dir, epochs=epochs)
     if a not in ranks or b not in ranks:
         return None
     va = np.mean([per_user_metric(r, metric) for r in ranks[a]], axis=0)
@@ -284,7 +308,9 @@ def seen_bias_table(
         beta = [r["learned"]["seen_weight"] for r in read_records(path) if "seen_weight" in r.get("learned", {})]
         if not beta:
             continue
-        pair = paired_difference(dataset, f"{model}+seen", model, metric, results_dir)
+        labels = {run_label(r) for r in read_records(path)}
+        both = {f"{model}+seen", model} <= labels  # compare only where the model was trained both ways
+        pair = paired_difference(dataset, f"{model}+seen", model, metric, results_dir) if both else None
         rows.append(
             {
                 "dataset": dataset,
