@@ -243,6 +243,7 @@ def test_runs_under_different_plans_are_never_averaged(tmp_path) -> None:
     assert summary.loc[9, "train_minutes"] == pytest.approx(9.0)
     table = comparison_table("toy", results_dir=tmp_path)
     assert sorted(table["plan"]) == ["12 ep, ≤15 min", "9 ep, ≤15 min"]
+    assert table.set_index("plan").loc["12 ep, ≤15 min", "epochs"] == "12"
 
 
 def test_per_user_comparisons_refuse_to_stack_runs_of_different_plans(tmp_path) -> None:

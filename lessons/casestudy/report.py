@@ -116,8 +116,9 @@ def load_baselines(dataset: str, results_dir: Path = RESULTS_DIR) -> pd.DataFram
 def comparison_table(dataset: str, k: int = 10, results_dir: Path = RESULTS_DIR) -> pd.DataFrame:
     """Our models (mean ± sd over seeds), our baselines and, for ML-1M, RecBole's published rows.
 
-    Columns: ``source, model, seeds, plan, HR@k, NDCG@k, MRR@k, minutes, parameters``; ``plan`` is the planned
-    epochs and the time cap of our runs (e.g. ``9 ep, ≤15 min``).
+    Columns: ``source, model, seeds, plan, HR@k, NDCG@k, MRR@k, minutes, epochs, parameters``; ``plan`` is the
+    planned epochs and the time cap of our runs (e.g. ``9 ep, ≤15 min``), ``epochs`` the mean number they ran
+    (fewer when early stopping or the time cap ended a run).
     """
     if dataset not in ("ml-100k", "ml-1m", "toy"):
         raise ValueError(f"dataset must be 'ml-100k' or 'ml-1m', got {dataset!r}")
@@ -134,6 +135,7 @@ def comparison_table(dataset: str, k: int = 10, results_dir: Path = RESULTS_DIR)
                 f"NDCG@{k}": _pm(r[f"test_ndcg@{k}_mean"], r[f"test_ndcg@{k}_sd"]),
                 f"MRR@{k}": _pm(r[f"test_mrr@{k}_mean"], r[f"test_mrr@{k}_sd"]),
                 "minutes": f"{r['train_minutes']:.1f}",
+                "epochs": f"{r['epochs_run']:.3g}",
                 "parameters": f"{int(r['n_parameters']):,}",
             }
         )
@@ -148,6 +150,7 @@ def comparison_table(dataset: str, k: int = 10, results_dir: Path = RESULTS_DIR)
                 f"NDCG@{k}": f"{r[f'test_ndcg@{k}']:.4f}",
                 f"MRR@{k}": f"{r[f'test_mrr@{k}']:.4f}",
                 "minutes": "",
+                "epochs": "",
                 "plan": "",
                 "parameters": "",
             }
@@ -163,6 +166,7 @@ def comparison_table(dataset: str, k: int = 10, results_dir: Path = RESULTS_DIR)
                     "NDCG@10": f"{m['ndcg@10']:.4f}",
                     "MRR@10": "",
                     "minutes": "",
+                    "epochs": "",
                     "plan": "",
                     "parameters": "",
                 }
