@@ -262,3 +262,21 @@ def test_per_user_comparisons_refuse_to_stack_runs_of_different_plans(tmp_path) 
     out = paired_difference("toy", "fused-lstur-gru+seen", "full-gru+seen", "hr@10", tmp_path, epochs=12)
     # per-user HR@10 of the two 12-epoch seeds: [1, 1] and [0, 1] -> [0.5, 1]; full-gru: [0, 0]
     assert out["seeds A"] == 2 and out["A − B"] == pytest.approx(0.75)
+
+
+def test_headline_row_prefers_more_seeds_then_validation_never_test(tmp_path) -> None:
+    from lessons.casestudy.report import headline_row, load_runs, summarize_runs
+    from lessons.provenance import append_record
+
+    path = tmp_path / "toy.jsonl"
+    runs = [_run(0, 9, 0.30, 0.20), _run(1, 9, 0.30, 0.20), _run(0, 12, 0.40, 0.10), _run(1, 12, 0.38, 0.11),
+            _run(0, 15, 0.90, 0.90)]  # one seed only: not a candidate, however good
+    for r in runs:
+        append_record(path, r)
+    append_record(path, {**_run(0, 9, 0.99, 0.99), "model": "full-gru"})  # not fused
+    summary = summarize_runs(load_runs("toy", tmp_path))
+    best = headline_row(summary)
+    assert (best["model"], best["planned_epochs"]) == ("fused-lstur-gru+seen", 12)  # better valid, worse test
+    assert headline_row(summary, prefix="full")["model"] == "full-gru+seen"
+    with pytest.raises(ValueError, match="prefix='short'"):
+        headline_row(summary, prefix="short")

@@ -113,6 +113,19 @@ def load_baselines(dataset: str, results_dir: Path = RESULTS_DIR) -> pd.DataFram
     return pd.DataFrame(rows)
 
 
+def headline_row(summary: pd.DataFrame, prefix: str = "fused", k: int = 10) -> pd.Series:
+    """The row a chapter reports as "the best ``prefix`` model", chosen without test numbers.
+
+    Among the rows of :func:`summarize_runs` whose model starts with ``prefix``, keep those with the most seeds,
+    then take the best mean VALIDATION NDCG@k. Raises ``ValueError`` when no model starts with ``prefix``.
+    """
+    rows = summary[summary["model"].str.startswith(prefix)]
+    if rows.empty:
+        raise ValueError(f"no model in the summary starts with prefix={prefix!r}; models: {sorted(summary['model'])}")
+    rows = rows[rows["seeds"] == rows["seeds"].max()]
+    return rows.loc[rows[f"valid_ndcg@{k}_mean"].idxmax()]
+
+
 def comparison_table(dataset: str, k: int = 10, results_dir: Path = RESULTS_DIR) -> pd.DataFrame:
     """Our models (mean ± sd over seeds), our baselines and, for ML-1M, RecBole's published rows.
 
