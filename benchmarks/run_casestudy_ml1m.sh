@@ -30,12 +30,15 @@ ML100K=(--dataset ml-100k --epochs 40 --dim 64 --lr 3e-3 --dropout 0.3 --batch-s
 step() { echo "== $(date -u +%FT%TZ) start $*" >> "$LOG"; "$@" >> "$LOG" 2>&1; echo "== $(date -u +%FT%TZ) end rc=$?" >> "$LOG"; }
 pair() { step "${PY[@]}" "${PAIRS[@]}" $1 & step "${PY[@]}" "${PAIRS[@]}" $2; wait; }
 solo() { step "${PY[@]}" "${SOLO[@]}" "$@"; }
+# the dropout the `solo` stage chose on validation, read back from its runs (not copied by hand)
+chosen_dropout() { .venv/bin/python -m lessons.casestudy pick --from results/ml-1m-tuning.jsonl --threads 2 --print dropout; }
+PLAN12=(--epochs 12 --checkpoint-dir .data/ckpt-e12)  # the longer plan; its own directory keeps the 9-epoch checkpoints
 case "${1:-}" in
   solo)
     for p in 0.2 0.1 0.0; do
       solo --model fused-gate-gru --seed 0 --seen-bias --dropout "$p" --out results/ml-1m-tuning.jsonl
     done
-    # the better of the two on validation NDCG@10 (among two-thread runs) is seed 0 of the table
+    # the best of the three on validation NDCG@10 (among two-thread runs) is seed 0 of the table
     DROPOUT=$(.venv/bin/python -m lessons.casestudy pick --from results/ml-1m-tuning.jsonl --threads 2 \
               --to results/ml-1m.jsonl --print dropout)
     for seed in 1 2; do solo --model fused-gate-gru --seed "$seed" --seen-bias --dropout "$DROPOUT"; done
@@ -47,8 +50,7 @@ case "${1:-}" in
   longer)
     # At ~68 s per epoch fused-lstur-gru fits twelve epochs in the same 15 minutes. Seed 0 of the 12-epoch plan is
     # compared with seed 0 of the 9-epoch plan on VALIDATION; seeds 1-2 follow only if the longer plan won there.
-    # Its own checkpoint directory keeps the 9-epoch checkpoints.
-    LONGER=(--model fused-lstur-gru --seen-bias --dropout 0.1 --epochs 12 --checkpoint-dir .data/ckpt-e12)
+    LONGER=(--model fused-lstur-gru --seen-bias --dropout "$(chosen_dropout)" "${PLAN12[@]}")
     solo "${LONGER[@]}" --seed 0
     WINNER=$(.venv/bin/python -m lessons.casestudy pick --from results/ml-1m.jsonl --model fused-lstur-gru \
              --seed 0 --print epochs)
@@ -56,10 +58,9 @@ case "${1:-}" in
   ablation)
     # Does the long-term half earn its keep at the headline plan? The same 12-epoch plan, 3 seeds, for the model
     # without it (full-gru: the same GRU over the 50 last items, no user vector), and the short-only model solo.
-    for seed in 0 1 2; do
-      solo --model full-gru --seen-bias --dropout 0.1 --epochs 12 --checkpoint-dir .data/ckpt-e12 --seed "$seed"
-    done
-    solo --model short-gru --seen-bias --dropout 0.1 --seed 0 ;;
+    DROPOUT=$(chosen_dropout)
+    for seed in 0 1 2; do solo --model full-gru --seen-bias --dropout "$DROPOUT" "${PLAN12[@]}" --seed "$seed"; done
+    solo --model short-gru --seen-bias --dropout "$DROPOUT" --seed 0 ;;
   pairs)
     pair "--model fused-gate-gru --seed 0 --seen-bias --dropout 0.2" "--model fused-gate-gru --seed 0 --seen-bias --dropout 0.3"
     pair "--model fused-gate-gru --seed 1 --seen-bias --dropout 0.2" "--model fused-gate-gru --seed 2 --seen-bias --dropout 0.2"

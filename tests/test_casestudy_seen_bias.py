@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from lessons.casestudy.allocator import keep_freed_memory
-from lessons.casestudy.models import InterestModel, ModelConfig
+from lessons.casestudy.models import InterestModel, ModelConfig, dense_seen_indicator
 from lessons.casestudy.report import run_label
 from lessons.casestudy.train import TrainConfig, fit, score_histories
 from lessons.data import build_split
@@ -210,7 +210,8 @@ def test_sparse_bias_matches_the_dense_indicator_in_value_and_gradient() -> None
     got = model.logits(rep, seen)
     torch.manual_seed(0)  # same dropout mask for the reference
     plain = F.linear(model.out(model.drop(rep)), model.item_emb.weight[1:], model.item_bias)
-    hit = torch.zeros(12, N_ITEMS + 1, dtype=torch.float64).scatter_(1, seen.reshape(12, 4), 1.0)[:, 1:]
+    hit = dense_seen_indicator(seen.reshape(12, 4), N_ITEMS).double()
+    assert hit.sum().item() == 4 * (2 + 0 + 3)  # repeats counted once, padding never
     want = plain + model.seen_weight * hit.reshape(plain.shape)
     torch.testing.assert_close(got, want)
     w = torch.randn_like(got)
@@ -280,3 +281,25 @@ def test_headline_row_prefers_more_seeds_then_validation_never_test(tmp_path) ->
     assert headline_row(summary, prefix="full")["model"] == "full-gru+seen"
     with pytest.raises(ValueError, match="prefix='short'"):
         headline_row(summary, prefix="short")
+
+
+def test_two_models_per_group_reads_intervals_and_rejects_unknown_models() -> None:
+    from lessons.casestudy.report import two_models_per_group
+
+    table = pd.DataFrame([
+        {"model": "a", "group": "short", "mean": 0.30, "lo": 0.28, "hi": 0.32},
+        {"model": "b", "group": "short", "mean": 0.20, "lo": 0.18, "hi": 0.22},
+        {"model": "a", "group": "long", "mean": 0.10, "lo": 0.05, "hi": 0.15},
+        {"model": "b", "group": "long", "mean": 0.12, "lo": 0.08, "hi": 0.16},
+    ])
+    out = two_models_per_group(table, "a", "b")
+    assert list(out["group"]) == ["short", "long"]
+    assert list(out["apart"]) == [True, False]
+    assert out.loc[0, "a"] == 0.30 and out.loc[1, "b"] == 0.12
+    with pytest.raises(ValueError, match=r"models \['c'\] are not in the group table"):
+        two_models_per_group(table, "a", "c")
+
+
+def test_dense_seen_indicator_rejects_a_batch_of_the_wrong_rank() -> None:
+    with pytest.raises(ValueError, match=r"seen must have shape \(rows, S\), got \(2, 3, 4\)"):
+        dense_seen_indicator(torch.zeros(2, 3, 4, dtype=torch.long), N_ITEMS)

@@ -288,6 +288,16 @@ class InterestModel(nn.Module):
         return scores
 
 
+def dense_seen_indicator(seen: torch.Tensor, n_items: int) -> torch.Tensor:
+    """The seen-item indicator written out in full: ``seen: (rows, S)`` ids + 1 (0 = padding) -> ``(rows, n_items)``
+    float, 1 where the item was read. The reference that :meth:`InterestModel.logits` avoids building (it adds beta
+    at the seen columns only); tests and ``benchmarks/seen_bias_speed.py`` compare the two."""
+    if seen.dim() != 2:
+        raise ValueError(f"seen must have shape (rows, S), got {tuple(seen.shape)}")
+    hit = torch.zeros(seen.shape[0], n_items + 1, device=seen.device)
+    return hit.scatter_(1, seen, 1.0)[:, 1:]  # column 0 collects the padding and is dropped
+
+
 def count_parameters(model: nn.Module) -> int:
     """Number of trainable parameters."""
     return sum(p.numel() for p in model.parameters() if p.requires_grad)

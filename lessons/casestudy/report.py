@@ -276,6 +276,11 @@ def paired_difference(
     }
 
 
+def matching_records(records: Sequence[dict[str, Any]], **config: Any) -> list[dict[str, Any]]:
+    """The records whose ``config`` has every given value, e.g. ``matching_records(rs, threads=2, model="gru")``."""
+    return [r for r in records if all(r.get("config", {}).get(k) == v for k, v in config.items())]
+
+
 def best_on_validation(
     records: Sequence[dict[str, Any]], metric: str = "ndcg@10", **config: Any
 ) -> dict[str, Any]:
@@ -285,7 +290,7 @@ def best_on_validation(
     ``best_on_validation(read_records(path), threads=2, model="fused-gate-gru")``. Raises ``ValueError`` when
     no record matches or a record has no such validation metric.
     """
-    pool = [r for r in records if all(r.get("config", {}).get(k) == v for k, v in config.items())]
+    pool = matching_records(records, **config)
     if not pool:
         raise ValueError(f"no record has config {config!r} (searched {len(records)} records)")
     missing = [r.get("model") for r in pool if metric not in r.get("valid", {})]
@@ -322,10 +327,11 @@ def seen_bias_table(
         path = Path(results_dir) / f"{dataset}.jsonl"
         if not path.exists():
             continue
-        beta = [r["learned"]["seen_weight"] for r in read_records(path) if "seen_weight" in r.get("learned", {})]
+        records = read_records(path)
+        beta = [r["learned"]["seen_weight"] for r in records if "seen_weight" in r.get("learned", {})]
         if not beta:
             continue
-        labels = {run_label(r) for r in read_records(path)}
+        labels = {run_label(r) for r in records}
         both = {f"{model}+seen", model} <= labels  # compare only where the model was trained both ways
         pair = paired_difference(dataset, f"{model}+seen", model, metric, results_dir) if both else None
         rows.append(
@@ -379,6 +385,21 @@ def group_table(
                     "hi": hi,
                 }
             )
+    return pd.DataFrame(rows)
+
+
+def two_models_per_group(groups: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
+    """Two models of a :func:`group_table` side by side: columns ``group, a, b, apart`` (``a``/``b`` their mean
+    metric; ``apart``: their 95% intervals do not overlap), groups in table order."""
+    missing = {a, b} - set(groups["model"])
+    if missing:
+        raise ValueError(f"models {sorted(missing)} are not in the group table; it has {sorted(set(groups['model']))}")
+    wide = groups.set_index(["group", "model"])
+    rows = []
+    for group in dict.fromkeys(groups["group"]):
+        ra, rb = wide.loc[(group, a)], wide.loc[(group, b)]
+        apart = bool(ra["lo"] > rb["hi"] or rb["lo"] > ra["hi"])
+        rows.append({"group": group, "a": float(ra["mean"]), "b": float(rb["mean"]), "apart": apart})
     return pd.DataFrame(rows)
 
 
