@@ -30,12 +30,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lessons.fetch import DATA_DIR, FETCH_COMMAND, WHEELS, wheel_path
+from lessons.fetch import FETCH_COMMAND, WHEELS, wheel_path
+from lessons.paths import CACHE_DIR
 
 DATASETS: tuple[str, ...] = ("ml-100k", "ml-1m")
 PROTOCOLS: tuple[str, ...] = ("recbole", "raw")
 STAGES: tuple[str, ...] = ("valid", "test")
-CACHE_DIR = DATA_DIR / "cache"
 #: Bump whenever the loader, the protocol or the split changes: it is part of every cache key.
 SPLIT_VERSION = 1
 COLUMNS = ("user", "item", "rating", "timestamp")

@@ -20,9 +20,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = REPO_ROOT / ".data"
-WHEEL_DIR = DATA_DIR / "wheels"
+from lessons.paths import DATA_DIR, REPO_ROOT, WHEEL_DIR
+
 FETCH_COMMAND = "make data  (or: python -m lessons.fetch)"
 
 

@@ -14,8 +14,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-RESULTS_DIR = REPO_ROOT / "results"
+from lessons.paths import REPO_ROOT, RESULTS_DIR
+
 _PACKAGES = ("numpy", "pandas", "torch", "scikit-learn")
 
 

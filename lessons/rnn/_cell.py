@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from lessons.rnn._validate import as_float_array, as_rng, check_size
+from lessons.checks import as_float_array, as_rng, check_size
 
 
 def sigmoid(a: np.ndarray | float) -> np.ndarray:

@@ -16,14 +16,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lessons.rnn._validate import check_size
+from lessons.checks import check_size
+from lessons.paths import RESULTS_DIR
 from lessons.rnn.gru import GRU
 from lessons.rnn.lstm import LSTM
 
 if TYPE_CHECKING:  # pragma: no cover
     import plotly.graph_objects as go
 
-RESULT_PATH = Path(__file__).resolve().parents[2] / "results" / "lstm_vs_gru_benchmark.json"
+RESULT_PATH = RESULTS_DIR / "lstm_vs_gru_benchmark.json"
 
 
 def parameter_counts(input_size: int, hidden_size: int) -> dict[str, int]:

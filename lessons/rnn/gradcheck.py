@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from lessons.rnn._validate import as_rng
+from lessons.checks import as_rng
 
 
 def relative_error(a: Any, b: Any) -> float:

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from lessons.rnn._cell import Cell, one_step_xs, sigmoid
-from lessons.rnn._validate import check_choice
+from lessons.checks import check_choice
 from lessons.rnn.trace import Trace
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -118,7 +118,7 @@ class LSTM(Cell):
         return grads
 
     def _check_dh_named(self, name: str, value: Any, T: int) -> np.ndarray:
-        from lessons.rnn._validate import as_float_array
+        from lessons.checks import as_float_array
 
         return as_float_array(name, value, (T, self.hidden_size))
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lessons.rnn._validate import as_float_array, as_rng
+from lessons.checks import as_float_array, as_rng
 from lessons.rnn.gru import GRU
 from lessons.rnn.lstm import LSTM
 from lessons.rnn.vanilla import RNN

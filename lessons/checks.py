@@ -1,4 +1,4 @@
-"""Input checks shared by the recurrent cells: every failure is a ValueError that names the argument,
+"""Argument checks shared by every module: each failure is a ValueError that names the argument,
 what was expected and what was given."""
 
 from __future__ import annotations
@@ -63,3 +63,22 @@ def as_rng(rng: Any) -> np.random.Generator:
     if isinstance(rng, np.random.Generator):
         return rng
     raise ValueError(f"rng must be None, an int seed or a numpy.random.Generator, got {type(rng).__name__}")
+
+
+def check_number(name: str, value: Any, *, low: float | None = None, high: float | None = None,
+                 low_open: bool = False, integer: bool = False) -> float:
+    """A finite real number (an int when ``integer``) within ``[low, high]`` (``(low, high]`` when ``low_open``).
+
+    NaN and infinities are always rejected, so they can never reach a computation or a JSON record.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{name} must be a number, got {value!r} of type {type(value).__name__}")
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    if integer and float(value) != int(value):
+        raise ValueError(f"{name} must be a whole number, got {value!r}")
+    if low is not None and (value <= low if low_open else value < low):
+        raise ValueError(f"{name} must be {'>' if low_open else '>='} {low}, got {value!r}")
+    if high is not None and value > high:
+        raise ValueError(f"{name} must be <= {high}, got {value!r}")
+    return int(value) if integer else float(value)
