@@ -20,7 +20,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from lessons.paths import DATA_DIR, REPO_ROOT, WHEEL_DIR
+from lessons.paths import REPO_ROOT, WHEEL_DIR
 
 FETCH_COMMAND = "make data  (or: python -m lessons.fetch)"
 

@@ -14,7 +14,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from lessons.paths import REPO_ROOT, RESULTS_DIR
+from lessons.paths import REPO_ROOT
 
 _PACKAGES = ("numpy", "pandas", "torch", "scikit-learn")
 

@@ -37,8 +37,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lessons.rnn._cell import Cell, one_step_xs, sigmoid
 from lessons.checks import check_choice
+from lessons.rnn._cell import Cell, one_step_xs, sigmoid
 from lessons.rnn.trace import Trace
 
 if TYPE_CHECKING:  # pragma: no cover

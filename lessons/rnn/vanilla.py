@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lessons.rnn._cell import Cell, one_step_xs
 from lessons.checks import check_choice
+from lessons.rnn._cell import Cell, one_step_xs
 from lessons.rnn.gru import _check_torch_shape
 from lessons.rnn.trace import Trace
 
