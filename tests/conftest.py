@@ -1,0 +1,3 @@
+"""Fixtures shared by several test files (one definition each)."""
+
+from __future__ import annotations
