@@ -1,6 +1,7 @@
 # Long & Short: one entry point for setting up, building and testing the book.
 #   make book   set up a fresh machine (venv, pinned requirements, JS assets, data) and build the HTML book
-#   make test   set up, run the unit tests, build the book (executing every notebook), run the browser check
+#   make test   set up, run the unit tests, run every notebook in the Binder environment, build the book
+#               (executing every notebook), run the browser check
 # A second run reuses the venv, node_modules, the data and the notebook execution cache.
 
 SHELL        := /bin/bash
@@ -12,6 +13,8 @@ STAMP        := $(VENV)/.installed
 VENDOR       := book/_static/offline
 BUILD        := _build/html
 CACHE        := .jupyter_cache
+BINDER_VENV  := .binder-venv
+BINDER_STAMP := $(BINDER_VENV)/.installed
 
 # Plotly >= 6 renders to a mime type that Jupyter Book 1 drops, and its "notebook" renderer inlines 4.8 MB of
 # plotly.js in every figure and loads MathJax from a CDN. The book's own renderer (lessons/plotly_book.py) emits
@@ -21,7 +24,8 @@ export LESSONS_PLOTLY_RENDERER := book
 export OMP_NUM_THREADS ?= 2
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help setup venv assets data book test quick unit browser lint bench clean clean-notebooks lab
+.PHONY: help setup venv assets data book test quick unit browser binder-env binder-test binder-bench lint bench \
+	clean clean-notebooks lab
 
 help:
 	@sed -n '2,4p' Makefile
@@ -66,18 +70,42 @@ book: setup
 	@echo "Built: $(BUILD)/index.html"
 
 unit: setup
-	$(PY) -m pytest -q -m "not browser"
+	$(PY) -m pytest -q -m "not browser and not binder"
+
+# Binder: build .binder-venv from binder/ exactly as repo2docker would (Python of runtime.txt, binder/requirements.txt
+# with the CPU torch this machine installs in place of the +cpu wheel, then binder/postBuild), and run every
+# notebook in it. Rebuilt from scratch whenever a binder/ file or pyproject.toml changes.
+binder-env: $(BINDER_STAMP)
+$(BINDER_STAMP): binder/requirements.txt binder/postBuild binder/runtime.txt pyproject.toml
+	@want=$$(sed -n 's/^python-//p' binder/runtime.txt); \
+	 have=$$($(PYTHON_BOOT) -c 'import sys; print("%d.%d" % sys.version_info[:2])'); \
+	 test "$$want" = "$$have" || { echo "binder/runtime.txt asks for Python $$want, $(PYTHON_BOOT) is $$have"; exit 1; }
+	rm -rf $(BINDER_VENV)
+	$(PYTHON_BOOT) -m venv $(BINDER_VENV)
+	sed -e 's/^torch==\(.*\)+cpu$$/torch==\1/' -e '/^--extra-index-url/d' binder/requirements.txt \
+	  > $(BINDER_VENV)/requirements-here.txt
+	$(BINDER_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r $(BINDER_VENV)/requirements-here.txt
+	PATH="$(abspath $(BINDER_VENV))/bin:$$PATH" bash binder/postBuild
+	touch $@
+
+binder-test: binder-env
+	$(PY) -m pytest -q -m binder
+
+# Binder-sized: every notebook pinned to one CPU, with its time and peak kernel memory.
+binder-bench: binder-env
+	$(BINDER_VENV)/bin/python benchmarks/binder_notebooks.py --one-core
 
 browser:
 	$(PY) -m pytest -q -m browser
 
 test: setup
-	$(PY) -m pytest -q -m "not browser"
+	$(PY) -m pytest -q -m "not browser and not binder"
+	$(MAKE) --no-print-directory binder-test
 	$(MAKE) --no-print-directory book
 	$(PY) -m pytest -q -m browser
 
 quick:
-	$(PY) -m pytest -q -m "not browser and not slow"
+	$(PY) -m pytest -q -m "not browser and not binder and not slow"
 
 lint: venv
 	$(VENV)/bin/ruff check lessons tests benchmarks
@@ -85,8 +113,9 @@ lint: venv
 bench: setup
 	$(PY) benchmarks/build.py
 
+# The notebooks as Binder opens them: JupyterLab, plotly's own renderer (the book's build-only one switched off).
 lab: setup
-	$(VENV)/bin/jupyter lab notebooks
+	env -u LESSONS_PLOTLY_RENDERER $(VENV)/bin/jupyter lab notebooks
 
 clean-notebooks: venv
 	$(VENV)/bin/jupyter nbconvert --clear-output --inplace notebooks/*.ipynb

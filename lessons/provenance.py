@@ -14,7 +14,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from lessons.paths import REPO_ROOT
+from lessons.paths import REPO_ROOT, RESULTS_DIR  # noqa: F401  (RESULTS_DIR re-exported until the move to lessons.evaluation)
 
 _PACKAGES = ("numpy", "pandas", "torch", "scikit-learn")
 
