@@ -4,8 +4,8 @@
     python benchmarks/glue_values.py --build other/_build > /tmp/after.json
     diff /tmp/before.json /tmp/after.json
 
-Reads the executed notebooks that Jupyter Book leaves in ``_build/jupyter_execute``; a glued value is an output
-whose metadata carries ``scrapbook.name`` (myst-nb's ``glue``). Figures are reported by their MIME types only.
+Reads the ``*.glue.json`` files that myst-nb leaves beside the executed notebooks in ``_build/jupyter_execute``.
+Figures and other rich values are reported by their MIME types only.
 """
 
 from __future__ import annotations
@@ -16,19 +16,16 @@ from pathlib import Path
 
 
 def glue_values(build: Path) -> dict[str, str]:
-    """``{"notebook:name": text}`` for every glued output under ``build/jupyter_execute``."""
+    """``{"page:name": text}`` for every glued output under ``build/jupyter_execute`` (myst-nb's ``*.glue.json``)."""
     values: dict[str, str] = {}
-    for nb_path in sorted((build / "jupyter_execute").rglob("*.ipynb")):
-        nb = json.loads(nb_path.read_text(encoding="utf-8"))
-        for cell in nb.get("cells", []):
-            for out in cell.get("outputs", []):
-                name = out.get("metadata", {}).get("scrapbook", {}).get("name")
-                if name is None:
-                    continue
-                data = out.get("data", {})
-                text = data.get("text/plain")
-                values[f"{nb_path.stem}:{name}"] = "".join(text) if text and len(data) == 1 else \
-                    "<" + ", ".join(sorted(data)) + ">"
+    root = build / "jupyter_execute"
+    for path in sorted(root.rglob("*.glue.json")):
+        page = str(path.relative_to(root)).removesuffix(".glue.json")
+        for name, out in json.loads(path.read_text(encoding="utf-8")).items():
+            data = out.get("data", {})
+            text = data.get("text/markdown") or (data.get("text/plain") if len(data) == 1 else None)
+            values[f"{page}:{name}"] = ("".join(text) if isinstance(text, list) else text) if text \
+                else "<" + ", ".join(sorted(data)) + ">"
     return values
 
 

@@ -134,3 +134,37 @@ def test_notebook_runs_in_the_binder_environment(notebook: Path) -> None:
     record = json.loads(out.stdout.strip().splitlines()[-1])
     print(f"{record['notebook']}: {record['seconds']} s, kernel peak {record['peak_kernel_mib']} MiB")
     assert record["ok"], f"{notebook.name} fails in the Binder environment: {record['error']}"
+
+
+def test_the_repository_url_lives_in_one_place() -> None:
+    """``repository.url`` in _config.yml is the only place the book's repository address is written."""
+    import yaml
+
+    url = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"].rstrip("/")
+    slug = "/".join(url.split("/")[-2:])
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    others = [f for f in tracked if f != "_config.yml" and (ROOT / f).is_file()
+              and slug in (ROOT / f).read_text(errors="ignore")]
+    assert not others, f"{slug} is written outside _config.yml: {others}"
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_every_notebook_page_launches_itself_in_jupyterlab_on_binder() -> None:
+    """The built pages' Binder buttons open the page's own notebook in JupyterLab, from the configured repository."""
+    import yaml
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    build = ROOT / "_build" / "html"
+    if not (build / "index.html").exists():
+        reason = "no built book: run `make book` first"
+        if IN_CI:
+            pytest.fail(reason)
+        pytest.skip(reason)
+    owner_repo = config["repository"]["url"].rstrip("/").split("github.com/")[1]
+    branch = config["repository"]["branch"]
+    for nb in NOTEBOOKS:
+        html = (build / "notebooks" / f"{nb.stem}.html").read_text()
+        links = set(re.findall(r'href="(https://mybinder\.org/[^"]+)"', html))
+        expected = f"https://mybinder.org/v2/gh/{owner_repo}/{branch}?urlpath=lab/tree/notebooks/{nb.name}"
+        assert links == {expected}, f"{nb.stem}: Binder links {links}, expected {expected}"
