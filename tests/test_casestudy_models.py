@@ -10,7 +10,7 @@ import torch
 
 from lessons.casestudy.models import (
     CELLS,
-    KINDS,
+    MODEL_KINDS,
     InterestModel,
     ModelConfig,
     count_parameters,
@@ -40,7 +40,7 @@ def batch(b: int = 3, t: int = 7, seed: int = 1) -> tuple[torch.Tensor, torch.Te
     return items, users, gaps
 
 
-ALL = [(k, c) for k in KINDS for c in CELLS]
+ALL = [(k, c) for k in MODEL_KINDS for c in CELLS]
 
 
 def test_names_round_trip_and_aliases() -> None:

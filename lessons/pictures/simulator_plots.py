@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from lessons.simulate import SOURCES, Simulation
+from lessons.data.simulate import SOURCES, Simulation
 
 __all__ = ["SOURCE_COLORS", "user_sequence", "source_mix", "recovery_bars"]
 

