@@ -162,8 +162,8 @@ class BPRMF(Baseline):
 
     ``score(u, i) = P[u] . Q[i] + b[i]``, trained with the BPR loss
     ``-log sigmoid(score(u, i) - score(u, j)) + reg * (|P[u]|^2 + |Q[i]|^2 + |Q[j]|^2)`` on every (user,
-    item) event of the fitted histories, one uniformly sampled negative ``j`` per event, Adam (Kingma & Ba's
-    update written out), minibatches.
+    item) event of the fitted histories, one uniformly sampled negative ``j`` per event, Adam
+    (``torch.optim.Adam``), minibatches.
     It ignores the order of events and the history passed to :meth:`score` (it uses ``users``): a model of
     pure long-term taste. CPU torch, one thread, seeded.
     """
@@ -213,9 +213,7 @@ class BPRMF(Baseline):
         self._p = torch.nn.Parameter(torch.randn(split.n_users, d, generator=gen) * 0.1)
         self._q = torch.nn.Parameter(torch.randn(split.n_items, d, generator=gen) * 0.1)
         self._b = torch.nn.Parameter(torch.zeros(split.n_items))
-        params = [self._p, self._q, self._b]
-        moments = [(torch.zeros_like(w), torch.zeros_like(w)) for w in params]
-        beta1, beta2, eps, steps = 0.9, 0.999, 1e-8, 0
+        optimizer = torch.optim.Adam([self._p, self._q, self._b], lr=self.lr)
         self.losses_ = []
         n = len(users)
         for epoch in range(1, self.epochs + 1):
@@ -229,16 +227,9 @@ class BPRMF(Baseline):
                 x = (pu * (qi - qj)).sum(1) + self._b[i] - self._b[j]
                 loss = torch.nn.functional.softplus(-x).mean() + self.reg * (
                     pu.pow(2).sum(1) + qi.pow(2).sum(1) + qj.pow(2).sum(1)).mean()
-                for w in params:
-                    w.grad = None
+                optimizer.zero_grad(set_to_none=True)
                 loss.backward()
-                steps += 1
-                with torch.no_grad():  # Adam, written out (torch.optim costs seconds to import)
-                    for w, (m1, m2) in zip(params, moments, strict=True):
-                        m1.mul_(beta1).add_(w.grad, alpha=1 - beta1)
-                        m2.mul_(beta2).addcmul_(w.grad, w.grad, value=1 - beta2)
-                        denom = (m2 / (1 - beta2 ** steps)).sqrt_().add_(eps)
-                        w.addcdiv_(m1, denom, value=-self.lr / (1 - beta1 ** steps))
+                optimizer.step()
                 total += float(loss.detach()) * len(idx)
             self.losses_.append(total / max(n, 1))
             self._freeze()
