@@ -253,3 +253,26 @@ def article_table(records: list[dict[str, Any]], ratio: int = 1) -> Any:
                 out.loc[cell, col] = f"{m:.3f} ± {s:.3f}" if np.isfinite(s) else f"{m:.3f}"
     out.insert(0, "seeds", n)
     return out.reset_index()
+
+
+def key_numbers(records: list[dict[str, Any]], baseline_records: list[dict[str, Any]]) -> dict[str, Any]:
+    """Every number the LSTM-vs-GRU experiment chapter glues (``cs_bin_*``): per cell the mean over seeds of
+    accuracy, precision and AUC at 1:1 and 1:99, full-ranking and sampled HR@10 and training seconds; the number
+    of seeds; the popularity baseline's HR@10 (from ``baseline_records``, ``results/baselines-ml-100k.jsonl``)."""
+    by = {c: [r for r in records if r["cell"] == c] for c in CELLS}
+    columns = {"acc": ("1:1", "accuracy"), "acc99": ("1:99", "accuracy"), "prec1": ("1:1", "precision"),
+               "prec99": ("1:99", "precision"), "auc": ("1:1", "auc"), "auc99": ("1:99", "auc")}
+    out: dict[str, Any] = {}
+    for cell in CELLS:
+        def mean_of(f: Any, cell: str = cell) -> float:
+            return float(np.mean([f(r) for r in by[cell]]))
+
+        for name, (ratio, metric) in columns.items():
+            out[f"cs_bin_{cell}_{name}"] = f"{mean_of(lambda r, q=ratio, m=metric: r['binary'][q][m]):.3f}"
+        out[f"cs_bin_{cell}_hr"] = f"{mean_of(lambda r: r['ranking']['hr@10']):.3f}"
+        out[f"cs_bin_{cell}_shr"] = f"{mean_of(lambda r: r['sampled_hr@10_100neg']):.3f}"
+        out[f"cs_bin_{cell}_sec"] = f"{mean_of(lambda r: r['train_seconds']):.0f}"
+    out["cs_bin_seeds"] = len(by["gru"])
+    pop = [r for r in baseline_records if r["baseline"] == "popularity"][-1]
+    out["cs_bin_pop_hr"] = f"{pop['test']['hr@10']:.3f}"
+    return out

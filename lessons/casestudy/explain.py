@@ -162,4 +162,43 @@ def gate_table(model: InterestModel, split: SequentialSplit, stage: str = "test"
     )
 
 
-__all__ = ["Explanation", "explain_history", "explain_user", "explain_widget", "gate_table"]
+__all__ = ["Explanation", "explain_history", "explain_user", "explain_widget", "gate_table", "gate_by_gap",
+           "most_moving_user", "key_numbers"]
+
+
+#: Time-gap bins (hours) of :func:`gate_by_gap`, with their labels.
+GAP_BINS: tuple[float, ...] = (-0.01, 0.01, 1, 24, 24 * 30, np.inf)
+GAP_LABELS: tuple[str, ...] = ("same second", "< 1 hour", "1 hour – 1 day", "1 day – 1 month", "> 1 month")
+
+
+def gate_by_gap(gates: Any) -> Any:
+    """Summary of the gate alpha per bin of the time gap before the item (:data:`GAP_BINS`): count, mean and
+    quartiles; ``gates`` is a :func:`gate_table`."""
+    import pandas as pd
+
+    gap = pd.cut(gates["gap_hours"], list(GAP_BINS), labels=list(GAP_LABELS)).rename("gap")
+    return gates.groupby(gap, observed=True)["alpha"].describe()[["count", "mean", "25%", "50%", "75%"]]
+
+
+def most_moving_user(gates: Any) -> int:
+    """The user whose gate alpha spans the widest range over their history (``gates``: a :func:`gate_table`)."""
+    spread = gates.groupby("user")["alpha"].agg(lambda a: a.max() - a.min())
+    return int(spread.idxmax())
+
+
+def key_numbers(gates: Any, explanation: Explanation) -> dict[str, Any]:
+    """Every number the reading chapter glues (``cs_gate_*``, ``cs_read_*``): the gate's mean and deciles, its
+    correlation with the log time gap, its mean after short and long gaps; and for the explained user the number
+    of steps, how much of the top-10 survives a step, and how peaked the last attention row is."""
+    corr = np.corrcoef(np.log1p(gates["gap_hours"]), gates["alpha"])[0, 1]
+    short_gap = gates.loc[gates["gap_hours"] < 1, "alpha"]
+    long_gap = gates.loc[gates["gap_hours"] > 24, "alpha"]
+    e = explanation
+    return {
+        "cs_gate_mean": f"{gates['alpha'].mean():.3f}", "cs_gate_q10": f"{gates['alpha'].quantile(0.1):.3f}",
+        "cs_gate_q90": f"{gates['alpha'].quantile(0.9):.3f}", "cs_gate_corr": f"{corr:.3f}",
+        "cs_gate_direction": "rises" if corr > 0 else "falls", "cs_gate_short_gap": f"{short_gap.mean():.3f}",
+        "cs_gate_long_gap": f"{long_gap.mean():.3f}", "cs_gate_short_share": f"{(gates['gap_hours'] < 1).mean():.0%}",
+        "cs_read_user": e.user, "cs_read_steps": e.steps, "cs_read_overlap": f"{e.overlap().mean():.2f}",
+        "cs_read_att_ratio": f"{e.attention[-1].max() * e.steps:.2f}",
+    }

@@ -12,12 +12,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lessons.data.movielens import check_frame, load_movielens
+from lessons.data.movielens import check_frame
 from lessons.data.protocol import apply_recbole_protocol
 from lessons.data.split import SequentialSplit, load_split
 
 __all__ = ["frame_stats", "protocol_stats", "user_time_summary", "consecutive_gaps", "time_facts",
-           "protocol_table", "split_time_facts", "user_tail_table", "random_split_future_share", "chapter_frames",
+           "protocol_table", "split_time_facts", "user_tail_table", "random_split_future_share",
            "key_numbers"]
 
 
@@ -160,17 +160,6 @@ def random_split_future_share(df: pd.DataFrame, test_share: float = 0.2, seed: i
 
 
 
-def chapter_frames() -> dict[str, pd.DataFrame]:
-    """The four ratings frames the data chapter compares: ``"ml-100k / raw"``, ``"ml-100k / recbole"``,
-    ``"ml-1m / raw"``, ``"ml-1m / recbole"`` (MovieLens as loaded, and after :func:`apply_recbole_protocol`)."""
-    frames = {}
-    for name in ("ml-100k", "ml-1m"):
-        raw = load_movielens(name)
-        frames[f"{name} / raw"] = raw
-        frames[f"{name} / recbole"] = apply_recbole_protocol(raw)
-    return frames
-
-
 def _late_events(df: pd.DataFrame, days: int = 7) -> pd.Series:
     """Per user, how many events come more than ``days`` days after the user's first one."""
     t = df["timestamp"]
@@ -181,7 +170,8 @@ def _late_events(df: pd.DataFrame, days: int = 7) -> pd.Series:
 def key_numbers(frames: dict[str, pd.DataFrame], split: SequentialSplit) -> dict[str, Any]:
     """Every number the data chapter glues into its prose, by glue name (``data_*``).
 
-    frames: :func:`chapter_frames`; split: the ML-1M RecBole split. Sizes per frame
+    frames: ``{"ml-100k / raw": .., "ml-100k / recbole": .., "ml-1m / raw": .., "ml-1m / recbole": ..}``
+    (MovieLens as loaded, and after :func:`apply_recbole_protocol`); split: the ML-1M RecBole split. Sizes per frame
     (``data_<ml1m|ml100k>_<raw|recbole>_<column>``), the time facts of both filtered data sets
     (``data_<ml1m|ml100k>_<fact>``), the split's facts (``data_split_<fact>``) and the exercise answers
     (``data_ex_*``).
