@@ -28,6 +28,7 @@ import torch.nn.functional as F
 
 from lessons.casestudy.inputs import make_windows, score_split
 from lessons.casestudy.models import CELLS, InterestModel, ModelConfig, count_parameters
+from lessons.casestudy.train import progress_bar
 from lessons.data.split import SequentialSplit
 from lessons.evaluation.metrics import binary_metrics, evaluate, ranks_among, target_ranks
 from lessons.evaluation.results import jsonable, peak_rss_mb, provenance
@@ -82,11 +83,7 @@ def train_binary(split: SequentialSplit, config: BinaryConfig, progress: bool = 
     )
     windows = make_windows(split.train, split.train_times, config.max_len, config.stride)
     opt = torch.optim.Adam(model.parameters(), lr=config.lr)
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=config.epochs, desc=f"binary-{config.cell}", leave=False)
+    bar = progress_bar(progress, config.epochs, f"binary-{config.cell}")
     losses = []
     start = time.perf_counter()
     for _ in range(config.epochs):

@@ -150,6 +150,15 @@ def train_epoch(
     return total / max(count, 1)
 
 
+def progress_bar(enabled: bool, total: int, desc: str, unit: str = "it") -> Any:
+    """A tqdm progress bar over ``total`` steps, or ``None`` when not ``enabled``."""
+    if not enabled:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, unit=unit, leave=False)
+
+
 def fit(
     split: SequentialSplit, config: TrainConfig, progress: bool = False, log: Any = None
 ) -> tuple[InterestModel, dict]:
@@ -169,36 +178,20 @@ def fit(
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda step: lr_factor(step, total_steps, config.schedule)
     )
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=n_batches * config.epochs, desc=config.model, unit="batch", leave=False)
+    bar = progress_bar(progress, n_batches * config.epochs, config.model, unit="batch")
     best, best_state, best_epoch, bad = -1.0, None, 0, 0
     history = []
     start = time.perf_counter()
     stopped = "epochs"
     for epoch in range(1, config.epochs + 1):
         t0 = time.perf_counter()
-        loss = train_epoch(
-            model,
-            windows,
-            optimizer,
-            config.batch_size,
-            rng,
-            bar,
-            deadline=start + 60 * config.max_minutes,
-            scheduler=scheduler,
-        )
+        deadline = start + 60 * config.max_minutes
+        loss = train_epoch(model, windows, optimizer, config.batch_size, rng, bar, deadline, scheduler)
         ndcg = evaluate(stage_ranks(model, split, "valid", config.max_len), ks=(10,))["ndcg@10"]
-        history.append(
-            {"epoch": epoch, "loss": loss, "valid_ndcg@10": ndcg, "seconds": time.perf_counter() - t0}
-        )
+        history.append({"epoch": epoch, "loss": loss, "valid_ndcg@10": ndcg, "seconds": time.perf_counter() - t0})
         if log is not None:
-            log(
-                f"{config.model} epoch {epoch}: loss {loss:.4f} valid NDCG@10 {ndcg:.4f} "
-                f"({history[-1]['seconds']:.1f}s)"
-            )
+            log(f"{config.model} epoch {epoch}: loss {loss:.4f} valid NDCG@10 {ndcg:.4f} "
+                f"({history[-1]['seconds']:.1f}s)")
         if ndcg > best:
             best, best_epoch, bad = ndcg, epoch, 0
             best_state = copy.deepcopy(model.state_dict())
@@ -273,4 +266,5 @@ def learned_scalars(model: InterestModel) -> dict[str, float]:
     return out
 
 
-__all__ = ["SCHEDULES", "TrainConfig", "lr_factor", "build_model", "train_epoch", "fit", "run", "learned_scalars"]
+__all__ = ["SCHEDULES", "TrainConfig", "lr_factor", "build_model", "train_epoch", "fit", "run", "learned_scalars",
+           "progress_bar"]
