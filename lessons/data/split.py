@@ -24,9 +24,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lessons.data.fetch import WHEELS
 from lessons.data.movielens import DATASETS, check_frame, load_movielens, natural_rank
 from lessons.data.protocol import PROTOCOLS, apply_protocol
+from lessons.data.wheels import WHEELS
 from lessons.paths import CACHE_DIR
 
 STAGES: tuple[str, ...] = ("valid", "test")
