@@ -186,3 +186,14 @@ def test_bad_input_is_refused_clearly() -> None:
         ModelConfig(kind="full", cell="gru", n_items=3, n_users=1, dropout=1.5)
     with pytest.raises(ValueError, match="kind must be one of"):
         ModelConfig(kind="medium", cell="gru", n_items=3, n_users=1)
+
+
+def test_score_items_equals_the_logits_at_those_items() -> None:
+    model = make("full").eval()
+    items, users, gaps = batch()
+    rep = model(items, users, gaps)[:, -1]  # (B, d)
+    cand = torch.tensor([[0, 5, 7], [3, 3, 1], [9, 2, 0]])
+    expected = torch.gather(model.logits(rep), 1, cand)
+    torch.testing.assert_close(model.score_items(rep, cand), expected)
+    with pytest.raises(ValueError, match="rep must be"):
+        model.score_items(rep, cand[:2])

@@ -214,11 +214,11 @@ def test_binary_experiment_end_to_end_on_the_toy_split(tmp_path) -> None:
     assert 0 <= rec["ranking"]["ndcg@10"] <= 1 and rec["train_seconds"] > 0
 
 
-def test_explanation_is_consistent_and_refuses_unknown_users() -> None:
+def test_explanation_is_consistent_and_refuses_unknown_users(toy_split) -> None:
     from lessons.casestudy.explain import Explanation, explain_history, explain_user, explain_widget
     from lessons.pictures.casestudy_plots import explain_slider, explain_step_figure
 
-    split = make_toy_split(n_users=10, n_items=15, seed=1)
+    split = toy_split
     model = build_model(TrainConfig(model="fused-gate-gru", dim=8, dropout=0.0), split.n_items, split.n_users)
     expl = explain_user(model, split, 3, k=5)
     t = len(split.history("test")[3][-50:])
@@ -243,10 +243,10 @@ def test_explanation_is_consistent_and_refuses_unknown_users() -> None:
     assert widget.state == 0
 
 
-def test_checkpoint_round_trip(tmp_path) -> None:
+def test_checkpoint_round_trip(tmp_path, toy_split) -> None:
     from lessons.casestudy.models import load_checkpoint, save_checkpoint
 
-    split = make_toy_split(n_users=10, n_items=15, seed=1)
+    split = toy_split
     model = build_model(TrainConfig(model="fused-lstur-lstm", dim=8), split.n_items, split.n_users).eval()
     again = load_checkpoint(save_checkpoint(model, tmp_path / "m.pt"))
     np.testing.assert_allclose(score_split(again, split, "test"), score_split(model, split, "test"))
