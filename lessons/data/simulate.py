@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from lessons.data.split import SequentialSplit
+from lessons.data.split import PAD_ID, SequentialSplit
 
 __all__ = ["SimConfig", "PRESETS", "Simulation", "simulate", "preset", "SOURCES"]
 
@@ -129,7 +129,8 @@ def preset(name: str, **overrides: Any) -> SimConfig:
 @dataclass(frozen=True)
 class Simulation:
     """Simulated event sequences and their ground truth. ``L = config.max_events``; row ``u`` is valid in
-    columns ``0..lengths[u]-1`` (later columns hold ``-1`` / ``False``).
+    columns ``0..lengths[u]-1``; later columns hold :data:`lessons.data.split.PAD_ID` (``-1``) or ``False``
+    (right padding, the book's one convention).
 
     items: (n_users, L) int64 item ids; topic: (n_users, L) int64 topic of each event's item;
     in_burst: (n_users, L) bool, the user was inside a burst at that event; is_repeat: (n_users, L) bool;
@@ -170,7 +171,7 @@ class Simulation:
         A repeat inside a burst counts as a repeat."""
         src = np.where(self.in_burst, 1, 0)
         src = np.where(self.is_repeat, 2, src)
-        return np.where(self.mask, src, -1).astype(np.int64)
+        return np.where(self.mask, src, PAD_ID).astype(np.int64)
 
     def sequence(self, user: int) -> dict[str, np.ndarray]:
         """One user's events as arrays of equal length: items, topic, source, burst_topic, times."""
@@ -267,8 +268,8 @@ def simulate(config: SimConfig | str = "news", seed: int = 0, **overrides: Any) 
     item_cdf[-1] = 1.0
     lengths = rng.integers(c.min_events, c.max_events + 1, size=n).astype(np.int64)
 
-    items = np.full((n, L), -1, dtype=np.int64)
-    topic = np.full((n, L), -1, dtype=np.int64)
+    items = np.full((n, L), PAD_ID, dtype=np.int64)
+    topic = np.full((n, L), PAD_ID, dtype=np.int64)
     in_burst = np.zeros((n, L), dtype=bool)
     is_repeat = np.zeros((n, L), dtype=bool)
     burst_topic = np.full((n, L), -1, dtype=np.int64)
@@ -305,7 +306,7 @@ def simulate(config: SimConfig | str = "news", seed: int = 0, **overrides: Any) 
     steps = np.maximum(gaps, 1.0) * (np.arange(L) > 0)
     times = start_time[:, None] + np.cumsum(steps, axis=1).astype(np.int64)
     pad = np.arange(L)[None, :] >= lengths[:, None]
-    items[pad], topic[pad], burst_topic[pad], times[pad] = -1, -1, -1, -1
+    items[pad], topic[pad], burst_topic[pad], times[pad] = PAD_ID, PAD_ID, PAD_ID, PAD_ID
     in_burst[pad] = False
     is_repeat[pad] = False
     return Simulation(config=c, seed=int(seed), items=items, topic=topic, in_burst=in_burst,

@@ -15,7 +15,10 @@ With one relevant item the usual metrics reduce to
 * ``ndcg@K`` = 1 / log2(rank + 1) if rank <= K else 0 (the ideal DCG is 1);
 * ``mrr@K``  = 1 / rank if rank <= K else 0.
 
-Each is averaged over users. :func:`binary_metrics` computes the accuracy/precision/recall/F1/AUC view of a
+Each is averaged over users by :func:`evaluate`, the one evaluation of every model in the book (baselines and
+case-study models hand it their ranks); :func:`per_user_metric` is the same formula for one metric, per user, for
+paired and grouped comparisons. :func:`sampled_ranks` gives the *sampled* protocol (the target against 100 random
+items) only to show how it flatters models. :func:`binary_metrics` computes the accuracy/precision/recall/F1/AUC view of a
 yes/no classifier that the source article reports, for comparison.
 """
 
