@@ -20,6 +20,7 @@ from lessons.evaluation.metrics import per_user_metrics, sampled_ranks, target_r
 __all__ = ["results_table", "fit_from_record", "sampled_vs_full", "popular_items_already_seen", "seen_in_top_k",
            "default_models", "recovery_table"]
 
+
 def results_table(records: Sequence[dict[str, Any]], stage: str = "test",
                   metrics: Sequence[str] = ("hr@10", "ndcg@10", "mrr@10")):
     """A pandas DataFrame with one row per baseline record: each metric at ``stage`` with its 95 % interval

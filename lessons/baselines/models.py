@@ -27,6 +27,7 @@ from lessons.data.split import SequentialSplit
 __all__ = ["Popularity", "Markov1", "SequentialKNN", "BPRMF", "BASELINES", "GRIDS", "transition_counts",
            "cosine_topk"]
 
+
 class Popularity(Baseline):
     """Score of item ``i`` = number of times ``i`` occurs in the fitted histories. Same list for everyone."""
 

@@ -159,8 +159,6 @@ def score_split(model: InterestModel, split: SequentialSplit, stage: str, max_le
     return score_histories(model, items, times, np.arange(split.n_users), max_len)
 
 
-
-
 def stage_ranks(model: InterestModel, split: SequentialSplit, stage: str, max_len: int = 50) -> np.ndarray:
     """(n_users,) 1-based full-ranking ranks of ``split.targets(stage)`` under ``model`` (pessimistic ties);
     :func:`lessons.evaluation.metrics.evaluate` turns them into HR/NDCG/MRR@K."""

@@ -159,7 +159,6 @@ def random_split_future_share(df: pd.DataFrame, test_share: float = 0.2, seed: i
             "share_train_after_a_test": float((t[~is_test] > first_test[u[~is_test]]).mean())}
 
 
-
 def _late_events(df: pd.DataFrame, days: int = 7) -> pd.Series:
     """Per user, how many events come more than ``days`` days after the user's first one."""
     t = df["timestamp"]

@@ -18,8 +18,8 @@ With one relevant item the usual metrics reduce to
 Each is averaged over users by :func:`evaluate`, the one evaluation of every model in the book (baselines and
 case-study models hand it their ranks); :func:`per_user_metric` is the same formula for one metric, per user, for
 paired and grouped comparisons. :func:`sampled_ranks` gives the *sampled* protocol (the target against 100 random
-items) only to show how it flatters models. :func:`binary_metrics` computes the accuracy/precision/recall/F1/AUC view of a
-yes/no classifier that the source article reports, for comparison.
+items) only to show how it flatters models. :func:`binary_metrics` computes the accuracy/precision/recall/F1/AUC
+view of a yes/no classifier that the source article reports, for comparison.
 """
 
 from __future__ import annotations
