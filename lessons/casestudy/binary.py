@@ -29,6 +29,7 @@ import torch.nn.functional as F
 from lessons.casestudy.inputs import make_windows, score_split
 from lessons.casestudy.models import CELLS, InterestModel, ModelConfig, count_parameters
 from lessons.casestudy.train import progress_bar
+from lessons.checks import check_size
 from lessons.data.split import SequentialSplit
 from lessons.evaluation.metrics import binary_metrics, evaluate, ranks_among, target_ranks
 from lessons.evaluation.results import jsonable, peak_rss_mb, provenance
@@ -58,9 +59,7 @@ class BinaryConfig:
         if self.cell not in CELLS:
             raise ValueError(f"cell must be one of {CELLS}, got {self.cell!r}")
         for name in ("epochs", "dim", "batch_size", "neg_ratio", "max_len", "stride", "threads"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive int, got {value!r}")
+            check_size(name, getattr(self, name))
 
 
 def train_binary(split: SequentialSplit, config: BinaryConfig, progress: bool = False) -> tuple[InterestModel, dict]:

@@ -36,6 +36,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from lessons.checks import check_size
+
 MODEL_KINDS: tuple[str, ...] = ("short", "full", "long", "fused-lstur", "fused-gate")
 CELLS: tuple[str, ...] = ("gru", "lstm")
 PAD = 0
@@ -88,9 +90,7 @@ class ModelConfig:
     def __post_init__(self) -> None:
         model_name(self.kind, self.cell)  # validates kind and cell
         for field in ("n_items", "n_users", "dim", "short_k"):
-            value = getattr(self, field)
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(f"{field} must be a positive int, got {value!r}")
+            check_size(field, getattr(self, field))
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError(f"dropout must be in [0, 1), got {self.dropout!r}")
         if not isinstance(self.seen_bias, bool):

@@ -26,6 +26,7 @@ import torch.nn.functional as F
 from lessons.casestudy.allocator import keep_freed_memory
 from lessons.casestudy.inputs import Windows, make_windows, stage_ranks
 from lessons.casestudy.models import InterestModel, ModelConfig, count_parameters, parse_model_name
+from lessons.checks import check_size
 from lessons.data.split import SequentialSplit
 from lessons.evaluation.metrics import evaluate
 from lessons.evaluation.results import jsonable, peak_rss_mb, provenance
@@ -73,9 +74,7 @@ class TrainConfig:
     def __post_init__(self) -> None:
         parse_model_name(self.model)
         for name in ("epochs", "dim", "batch_size", "max_len", "stride", "short_k", "patience", "threads"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive int, got {value!r}")
+            check_size(name, getattr(self, name))
         if self.stride > self.max_len:
             raise ValueError(f"stride must be <= max_len={self.max_len}, got {self.stride}")
         if not self.lr > 0:
