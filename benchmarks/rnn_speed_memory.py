@@ -11,7 +11,7 @@ import argparse
 import json
 import warnings
 
-from lessons.provenance import provenance
+from lessons.evaluation.results import provenance
 from lessons.rnn.benchmark import RESULT_PATH, ratio_rows, run_benchmark
 
 

@@ -12,7 +12,7 @@ import argparse
 import json
 import time
 
-from lessons.simulate import PRESETS, simulate
+from lessons.data.simulate import PRESETS, simulate
 
 
 def main() -> None:

@@ -35,7 +35,8 @@ MODELS = (
 CHILD = r"""
 import json, math, resource, sys, time
 import numpy as np, torch, torch.nn.functional as F
-from lessons.casestudy.train import TrainConfig, build_model, make_windows
+from lessons.casestudy.inputs import make_windows
+from lessons.casestudy.train import TrainConfig, build_model
 from lessons.data import load_split
 args = json.loads(sys.argv[1])
 torch.set_num_threads(args["threads"])

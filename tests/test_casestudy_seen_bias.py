@@ -10,10 +10,11 @@ import torch
 import torch.nn.functional as F
 
 from lessons.casestudy.allocator import keep_freed_memory
+from lessons.casestudy.inputs import score_histories
 from lessons.casestudy.models import InterestModel, ModelConfig, dense_seen_indicator
-from lessons.casestudy.report import run_label
-from lessons.casestudy.train import TrainConfig, fit, score_histories
+from lessons.casestudy.train import TrainConfig, fit
 from lessons.data import build_split
+from lessons.evaluation.compare import run_label
 
 torch.set_num_threads(1)
 N_ITEMS, N_USERS, D = 12, 4, 8
@@ -129,8 +130,9 @@ def test_cosine_schedule_runs_from_one_to_the_floor() -> None:
 
 
 def test_paired_difference_and_leaderboard_gaps_known_values(tmp_path) -> None:
-    from lessons.casestudy.report import paired_difference, versus_leaderboard
-    from lessons.provenance import append_record
+    from lessons.casestudy.report import versus_leaderboard
+    from lessons.evaluation.compare import paired_difference
+    from lessons.evaluation.results import append_record
 
     path = tmp_path / "toy.jsonl"
     append_record(path, {"model": "a", "seed": 0, "config": {"seen_bias": True}, "test_ranks": [1, 1, 20, 3]})
@@ -152,7 +154,7 @@ def test_paired_difference_and_leaderboard_gaps_known_values(tmp_path) -> None:
 
 def test_seen_bias_table_summarises_beta_and_the_paired_gain(tmp_path) -> None:
     from lessons.casestudy.report import seen_bias_table
-    from lessons.provenance import append_record
+    from lessons.evaluation.results import append_record
 
     path = tmp_path / "toy.jsonl"
     for seed, beta in ((0, -6.0), (1, -8.0)):
@@ -174,7 +176,7 @@ def _record(dropout: float, valid: float, test: float, threads: int = 2, seed: i
 
 
 def test_best_on_validation_chooses_on_validation_never_on_test() -> None:
-    from lessons.casestudy.report import best_on_validation
+    from lessons.evaluation.compare import best_on_validation
 
     runs = [_record(0.2, valid=0.15, test=0.10), _record(0.1, valid=0.14, test=0.20), _record(0.3, 0.99, 0.99, 1)]
     assert best_on_validation(runs, threads=2)["config"]["dropout"] == 0.2  # the higher TEST number loses
@@ -189,7 +191,7 @@ def test_pick_cli_copies_the_chosen_record_and_prints_its_setting(tmp_path, caps
     import json
 
     from lessons.casestudy.__main__ import main
-    from lessons.provenance import append_record, read_records
+    from lessons.evaluation.results import append_record, read_records
 
     source, target = tmp_path / "tuning.jsonl", tmp_path / "table.jsonl"
     for r in (_record(0.2, 0.15, 0.10), _record(0.1, 0.16, 0.05), _record(0.0, 0.17, 0.05, seed=1)):
@@ -231,7 +233,7 @@ def _run(seed: int, epochs: int, valid: float, test: float) -> dict:
 
 def test_runs_under_different_plans_are_never_averaged(tmp_path) -> None:
     from lessons.casestudy.report import comparison_table, load_runs, summarize_runs
-    from lessons.provenance import append_record
+    from lessons.evaluation.results import append_record
 
     path = tmp_path / "toy.jsonl"
     for record in (_run(0, 9, 0.30, 0.20), _run(1, 9, 0.32, 0.22), _run(0, 12, 0.35, 0.10)):
@@ -248,8 +250,8 @@ def test_runs_under_different_plans_are_never_averaged(tmp_path) -> None:
 
 
 def test_per_user_comparisons_refuse_to_stack_runs_of_different_plans(tmp_path) -> None:
-    from lessons.casestudy.report import paired_difference, rank_matrix
-    from lessons.provenance import append_record
+    from lessons.evaluation.compare import paired_difference, rank_matrix
+    from lessons.evaluation.results import append_record
 
     path = tmp_path / "toy.jsonl"
     for seed, epochs, ranks in ((0, 9, [1, 30]), (0, 12, [1, 1]), (1, 12, [30, 1])):
@@ -266,8 +268,9 @@ def test_per_user_comparisons_refuse_to_stack_runs_of_different_plans(tmp_path) 
 
 
 def test_headline_row_prefers_more_seeds_then_validation_never_test(tmp_path) -> None:
-    from lessons.casestudy.report import headline_row, load_runs, summarize_runs
-    from lessons.provenance import append_record
+    from lessons.casestudy.report import load_runs, summarize_runs
+    from lessons.evaluation.compare import headline_row
+    from lessons.evaluation.results import append_record
 
     path = tmp_path / "toy.jsonl"
     runs = [_run(0, 9, 0.30, 0.20), _run(1, 9, 0.30, 0.20), _run(0, 12, 0.40, 0.10), _run(1, 12, 0.38, 0.11),
@@ -284,7 +287,7 @@ def test_headline_row_prefers_more_seeds_then_validation_never_test(tmp_path) ->
 
 
 def test_two_models_per_group_reads_intervals_and_rejects_unknown_models() -> None:
-    from lessons.casestudy.report import two_models_per_group
+    from lessons.evaluation.compare import two_models_per_group
 
     table = pd.DataFrame([
         {"model": "a", "group": "short", "mean": 0.30, "lo": 0.28, "hi": 0.32},

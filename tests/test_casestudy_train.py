@@ -9,16 +9,8 @@ import pytest
 import torch
 
 from lessons.casestudy.__main__ import main
-from lessons.casestudy.train import (
-    TrainConfig,
-    build_model,
-    encode_histories,
-    fit,
-    make_windows,
-    score_histories,
-    score_split,
-    time_gaps,
-)
+from lessons.casestudy.inputs import encode_histories, make_windows, score_histories, score_split, time_gaps
+from lessons.casestudy.train import TrainConfig, build_model, fit
 from lessons.data import make_toy_split
 
 torch.set_num_threads(1)
@@ -150,6 +142,17 @@ def test_cli_end_to_end_on_the_toy_split(tmp_path, capsys) -> None:
     np.testing.assert_allclose((ranks <= 10).mean(), saved["test"]["hr@10"])
 
 
+def test_cli_options_are_the_config_fields_with_their_defaults() -> None:
+    from lessons.casestudy.__main__ import build_parser, config_from
+    from lessons.casestudy.binary import BinaryConfig
+
+    parser = build_parser()
+    assert config_from(parser.parse_args(["train"]), TrainConfig) == TrainConfig()
+    assert config_from(parser.parse_args(["binary"]), BinaryConfig) == BinaryConfig()
+    args = parser.parse_args(["train", "--batch-size", "64", "--hidden", "32", "--seen-bias", "--schedule", "cosine"])
+    assert config_from(args, TrainConfig) == TrainConfig(batch_size=64, dim=32, seen_bias=True, schedule="cosine")
+
+
 def test_config_refuses_bad_values() -> None:
     with pytest.raises(ValueError, match="model must look like"):
         TrainConfig(model="big-gru")
@@ -211,48 +214,48 @@ def test_binary_experiment_end_to_end_on_the_toy_split(tmp_path) -> None:
     assert 0 <= rec["ranking"]["ndcg@10"] <= 1 and rec["train_seconds"] > 0
 
 
-def test_explain_trace_is_consistent_and_refuses_unknown_users() -> None:
-    from lessons.casestudy.explain import explain_history, explain_user
+def test_explanation_is_consistent_and_refuses_unknown_users(toy_split) -> None:
+    from lessons.casestudy.explain import Explanation, explain_history, explain_user, explain_widget
     from lessons.pictures.casestudy_plots import explain_slider, explain_step_figure
 
-    split = make_toy_split(n_users=10, n_items=15, seed=1)
+    split = toy_split
     model = build_model(TrainConfig(model="fused-gate-gru", dim=8, dropout=0.0), split.n_items, split.n_users)
-    trace = explain_user(model, split, 3, k=5)
+    expl = explain_user(model, split, 3, k=5)
     t = len(split.history("test")[3][-50:])
-    assert trace.steps == t and trace.top_items.shape == (t, 5)
-    assert ((trace.alpha > 0) & (trace.alpha < 1)).all()
-    np.testing.assert_allclose(trace.attention.sum(axis=1), 1.0)
-    assert np.allclose(np.triu(trace.attention, 1), 0.0)  # causal: no weight on items not yet read
-    assert trace.overlap().shape == (t - 1,)
-    fig = explain_slider(trace)
+    assert expl.steps == t and expl.top_items.shape == (t, 5)
+    assert ((expl.alpha > 0) & (expl.alpha < 1)).all()
+    np.testing.assert_allclose(expl.attention.sum(axis=1), 1.0)
+    assert np.allclose(np.triu(expl.attention, 1), 0.0)  # causal: no weight on items not yet read
+    assert expl.overlap().shape == (t - 1,)
+    fig = explain_slider(expl)
     assert len(fig.frames) == t
-    explain_step_figure(trace, 0)
+    explain_step_figure(expl, 0)
     with pytest.raises(ValueError, match="user must be in"):
         explain_user(model, split, split.n_users)
     with pytest.raises(ValueError, match="non-empty"):
         explain_history(model, np.array([], dtype=np.int64), None, 0)
     with pytest.raises(ValueError, match="t must be in"):
-        explain_step_figure(trace, t)
+        explain_step_figure(expl, t)
+    assert isinstance(expl, Explanation)
+    widget = explain_widget(expl)  # the book's one widget idiom: a LessonWidget with one slider "t"
+    assert widget.state == t - 1 and widget.image.value[:4] == b"\x89PNG"
+    widget.controls["t"].value = 0
+    assert widget.state == 0
 
 
-def test_checkpoint_round_trip(tmp_path) -> None:
-    from lessons.casestudy.explain import load_checkpoint, save_checkpoint
+def test_checkpoint_round_trip(tmp_path, toy_split) -> None:
+    from lessons.casestudy.models import load_checkpoint, save_checkpoint
 
-    split = make_toy_split(n_users=10, n_items=15, seed=1)
+    split = toy_split
     model = build_model(TrainConfig(model="fused-lstur-lstm", dim=8), split.n_items, split.n_users).eval()
     again = load_checkpoint(save_checkpoint(model, tmp_path / "m.pt"))
     np.testing.assert_allclose(score_split(again, split, "test"), score_split(model, split, "test"))
 
 
-def test_per_user_metric_and_group_table_known_values() -> None:
-    from lessons.casestudy.report import group_table, per_user_metric
+def test_group_table_known_values() -> None:
+    from lessons.evaluation.compare import group_table
 
     ranks = np.array([1, 2, 11, 3])
-    np.testing.assert_allclose(per_user_metric(ranks, "hr@10"), [1, 1, 0, 1])
-    np.testing.assert_allclose(per_user_metric(ranks, "mrr@10"), [1, 0.5, 0, 1 / 3])
-    np.testing.assert_allclose(per_user_metric(ranks, "ndcg@10"), [1, 1 / np.log2(3), 0, 0.5])
-    with pytest.raises(ValueError, match="metric must look like"):
-        per_user_metric(ranks, "recall@10")
     table = group_table({"m": ranks[None, :]}, np.array([0, 0, 1, 1]), ["a", "b"], metric="hr@10")
     np.testing.assert_allclose(table["mean"], [1.0, 0.5])
     assert list(table["n_users"]) == [2, 2]

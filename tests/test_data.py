@@ -22,9 +22,13 @@ from lessons.data import (
     k_core,
     load_grouplens_archive,
     make_toy_split,
+    movielens,
     user_time_summary,
 )
-from lessons.fetch import WHEEL_DIR, WHEELS
+from lessons.data import split as split_module
+from lessons.data.__main__ import main as data_main
+from lessons.data.wheels import WHEELS
+from lessons.paths import WHEEL_DIR
 
 HAVE_DATA = all((WHEEL_DIR / w.filename).exists() for w in WHEELS.values())
 needs_data = pytest.mark.skipif(not HAVE_DATA, reason="MovieLens wheels not fetched (make data)")
@@ -67,9 +71,9 @@ def test_grouplens_archive_errors(tmp_path: Path):
 
 
 def test_missing_wheel_names_make_data(monkeypatch, tmp_path: Path):
-    import lessons.fetch as fetch
+    from lessons.data import wheels
 
-    monkeypatch.setattr(data, "wheel_path", lambda name: fetch.wheel_path(name, wheel_dir=tmp_path))
+    monkeypatch.setattr(movielens, "wheel_path", lambda name: wheels.wheel_path(name, wheel_dir=tmp_path))
     with pytest.raises(FileNotFoundError, match="make data"):
         data.load_movielens("ml-100k")
     with pytest.raises(ValueError, match="ml-100k"):
@@ -121,8 +125,10 @@ def test_build_split_leave_one_out():
     users, items = s.seen("test")
     pairs = sorted(zip(users.tolist(), items.tolist(), strict=True))
     assert pairs == [(0, 0), (0, 1), (0, 2), (1, 1), (1, 2)]
+    # right padding with PAD_ID = -1: the oldest item read sits in column 0 (lessons.data.split's convention)
     np.testing.assert_array_equal(s.padded("test", max_len=2), [[1, 2], [2, 1]])
-    np.testing.assert_array_equal(s.padded("valid", max_len=3, pad=-1), [[-1, 0, 1], [-1, -1, 2]])
+    np.testing.assert_array_equal(s.padded("valid", max_len=3), [[0, 1, -1], [2, -1, -1]])
+    assert data.PAD_ID == -1
     assert s.n_interactions == 7
     with pytest.raises(ValueError, match="stage"):
         s.history("train")
@@ -178,7 +184,7 @@ def test_load_ml100k():
 @needs_data
 def test_recbole_ml1m_numbers_and_cache(tmp_path: Path, monkeypatch):
     # RecBole's ml-1m_seq leaderboard reports 834,449 interactions and 3,124 items (3,123 + padding)
-    monkeypatch.setattr(data, "CACHE_DIR", tmp_path)
+    monkeypatch.setattr(split_module, "CACHE_DIR", tmp_path)
     built = data.load_split("ml-1m")  # builds and writes the cache
     assert len(list(tmp_path.glob("split-ml-1m-recbole-*.npz"))) == 1
     assert data.protocol_stats("ml-1m", "recbole") == {"users": 6033, "items": 3123, "interactions": 834_449}
@@ -191,9 +197,11 @@ def test_recbole_ml1m_numbers_and_cache(tmp_path: Path, monkeypatch):
 
 
 def test_cli_stats(capsys, monkeypatch):
-    monkeypatch.setattr(data, "protocol_stats", lambda name, protocol: {"users": 1, "items": 2,
-                                                                         "interactions": 3})
-    assert data.main(["stats", "ml-1m", "--protocol", "raw"]) == 0
+    import lessons.data.__main__ as cli
+
+    monkeypatch.setattr(cli, "protocol_stats", lambda name, protocol: {"users": 1, "items": 2,
+                                                                        "interactions": 3})
+    assert data_main(["stats", "ml-1m", "--protocol", "raw"]) == 0
     assert json.loads(capsys.readouterr().out) == {"users": 1, "items": 2, "interactions": 3}
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lessons import fetch
+from lessons.data import fetch
 
 
 def test_unknown_dataset_is_a_value_error() -> None:

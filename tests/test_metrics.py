@@ -6,13 +6,15 @@ import numpy as np
 import pytest
 from sklearn.metrics import accuracy_score, f1_score, ndcg_score, precision_score, recall_score, roc_auc_score
 
-from lessons.metrics import (
+from lessons.evaluation.metrics import (
     KS,
     binary_metrics,
     bootstrap_ci,
-    evaluate_scores,
+    evaluate,
+    per_user_metric,
     per_user_metrics,
     ranking_metrics,
+    ranks_among,
     target_ranks,
 )
 
@@ -91,19 +93,38 @@ def test_ndcg_matches_sklearn_for_one_relevant_item():
 
 
 def test_constant_model_is_not_rewarded():
-    out = evaluate_scores(np.zeros((20, 100)), np.arange(20))
+    out = evaluate(target_ranks(np.zeros((20, 100)), np.arange(20)))
     assert out["hr@20"] == 0.0 and out["ndcg@10"] == 0.0 and out["n_users"] == 20
 
 
-def test_evaluate_scores_with_ci():
+def test_evaluate_with_ci():
     rng = np.random.default_rng(2)
     scores = rng.normal(size=(200, 30))
     targets = rng.integers(0, 30, size=200)
     scores[np.arange(100), targets[:100]] += 5.0  # half the users are easy
-    out = evaluate_scores(scores, targets, ci=True, n_boot=300)
+    out = evaluate(target_ranks(scores, targets), ci=True, n_boot=300)
     assert out["hr@10"] == pytest.approx(ranking_metrics(target_ranks(scores, targets))["hr@10"])
     for name, (lo, hi) in out["ci"].items():
         assert lo <= out[name] <= hi, name
+
+
+def test_per_user_metric_is_the_per_user_metrics_formula():
+    ranks = np.array([1, 3, 11, 2])
+    np.testing.assert_allclose(per_user_metric(ranks, "hr@10"), [1, 1, 0, 1])
+    np.testing.assert_allclose(per_user_metric(ranks, "mrr@10"), [1, 1 / 3, 0, 0.5])
+    np.testing.assert_allclose(per_user_metric(ranks, "ndcg@10"), [1, 0.5, 0, 1 / np.log2(3)])
+    for name, values in per_user_metrics(ranks, (5,)).items():
+        np.testing.assert_array_equal(per_user_metric(ranks, name), values)
+    with pytest.raises(ValueError, match="metric must look like"):
+        per_user_metric(ranks, "recall@10")
+    with pytest.raises(ValueError, match="ranks must not be empty"):
+        evaluate(np.zeros(0, dtype=np.int64))
+
+
+def test_ranks_among_candidates_with_pessimistic_ties():
+    scores = np.array([[0.5, 0.9, 0.5, 0.1], [0.2, 0.1, 0.3, 0.4]])
+    # user 0: target 0 against items 1 (higher) and 2 (tied) -> rank 3; user 1: target 3 beats 0 and 1 -> 1
+    np.testing.assert_array_equal(ranks_among(scores, np.array([0, 3]), np.array([[1, 2], [0, 1]])), [3, 1])
 
 
 def test_bootstrap_ci_properties():

@@ -26,8 +26,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from lessons.casestudy.models import InterestModel, ModelConfig, count_parameters
-from lessons.casestudy.train import _jsonable, _peak_rss_mb, make_windows, score_split
+from lessons.casestudy.inputs import make_windows, score_split
+from lessons.casestudy.models import CELLS, InterestModel, ModelConfig, count_parameters
+from lessons.casestudy.train import progress_bar
+from lessons.checks import check_size
+from lessons.data.split import SequentialSplit
+from lessons.evaluation.metrics import binary_metrics, evaluate, ranks_among, target_ranks
+from lessons.evaluation.results import jsonable, peak_rss_mb, provenance
 
 RATIOS: tuple[int, ...] = (1, 4, 9, 99)
 
@@ -51,15 +56,13 @@ class BinaryConfig:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.cell not in ("gru", "lstm"):
-            raise ValueError(f"cell must be 'gru' or 'lstm', got {self.cell!r}")
+        if self.cell not in CELLS:
+            raise ValueError(f"cell must be one of {CELLS}, got {self.cell!r}")
         for name in ("epochs", "dim", "batch_size", "neg_ratio", "max_len", "stride", "threads"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive int, got {value!r}")
+            check_size(name, getattr(self, name))
 
 
-def train_binary(split: Any, config: BinaryConfig, progress: bool = False) -> tuple[InterestModel, dict]:
+def train_binary(split: SequentialSplit, config: BinaryConfig, progress: bool = False) -> tuple[InterestModel, dict]:
     """Train a ``full-<cell>`` model with sampled-negative BCE.
 
     Returns ``(model, {"train_seconds", "loss_history"})``.
@@ -79,11 +82,7 @@ def train_binary(split: Any, config: BinaryConfig, progress: bool = False) -> tu
     )
     windows = make_windows(split.train, split.train_times, config.max_len, config.stride)
     opt = torch.optim.Adam(model.parameters(), lr=config.lr)
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=config.epochs, desc=f"binary-{config.cell}", leave=False)
+    bar = progress_bar(progress, config.epochs, f"binary-{config.cell}")
     losses = []
     start = time.perf_counter()
     for _ in range(config.epochs):
@@ -95,11 +94,10 @@ def train_binary(split: Any, config: BinaryConfig, progress: bool = False) -> tu
             x = torch.from_numpy(windows.items[idx])
             t = torch.from_numpy(windows.targets[idx])
             mask = t > 0
-            rep = model.out(model.drop(model(x)[mask]))  # (N, d)
             pos = t[mask] - 1
             neg = torch.from_numpy(rng.integers(0, split.n_items, size=(len(pos), config.neg_ratio)))
             cand = torch.cat([pos[:, None], neg], dim=1)  # (N, 1 + r)
-            logit = (rep[:, None, :] * model.item_emb(cand + 1)).sum(-1) + model.item_bias[cand]
+            logit = model.score_items(model(x)[mask], cand)
             label = torch.zeros_like(logit)
             label[:, 0] = 1.0
             loss = F.binary_cross_entropy_with_logits(logit, label)
@@ -116,7 +114,7 @@ def train_binary(split: Any, config: BinaryConfig, progress: bool = False) -> tu
     return model, {"train_seconds": time.perf_counter() - start, "loss_history": losses}
 
 
-def sample_unseen(split: Any, n_neg: int, seed: int = 0) -> np.ndarray:
+def sample_unseen(split: SequentialSplit, n_neg: int, seed: int = 0) -> np.ndarray:
     """``(n_users, n_neg)`` items each user never interacted with (train, valid or test), uniform.
 
     Distinct when the user has at least ``n_neg`` unseen items, drawn with replacement otherwise (tiny data).
@@ -148,8 +146,6 @@ def binary_view(
     ``p = sigmoid(score)`` is thresholded at ``threshold``. Returns ``{"1:r": {auc, accuracy, precision,
     recall, f1, positive_share}}``.
     """
-    from lessons.metrics import binary_metrics
-
     if negatives.shape[1] < max(ratios):
         raise ValueError(f"negatives must have >= {max(ratios)} columns, got {negatives.shape[1]}")
     users = np.arange(len(targets))
@@ -167,19 +163,12 @@ def binary_view(
 
 def sampled_hit_rate(scores: np.ndarray, targets: np.ndarray, negatives: np.ndarray, k: int = 10) -> float:
     """HR@k when the target is ranked only against ``negatives: (n_users, m)`` (pessimistic ties)."""
-    users = np.arange(len(targets))
-    pos = scores[users, targets]
-    neg = np.take_along_axis(scores, negatives, axis=1)
-    rank = 1 + (neg >= pos[:, None]).sum(axis=1)
-    return float((rank <= k).mean())
+    return float((ranks_among(scores, targets, negatives) <= k).mean())
 
 
-def run_binary(split: Any, config: BinaryConfig, progress: bool = False) -> dict[str, Any]:
+def run_binary(split: SequentialSplit, config: BinaryConfig, progress: bool = False) -> dict[str, Any]:
     """Train one cell on the yes/no task and evaluate it both ways; return a JSON-ready record."""
-    from lessons.metrics import evaluate_scores
-    from lessons.provenance import provenance
-
-    rss_before = _peak_rss_mb()
+    rss_before = peak_rss_mb()
     model, info = train_binary(split, config, progress=progress)
     scores = score_split(model, split, "test", config.max_len)
     targets = np.asarray(split.targets("test"))
@@ -193,14 +182,14 @@ def run_binary(split: Any, config: BinaryConfig, progress: bool = False) -> dict
         "config": asdict(config),
         "n_parameters": count_parameters(model),
         "binary": binary_view(scores, targets, negatives, config.eval_ratios),
-        "ranking": evaluate_scores(scores, targets, ci=True),
+        "ranking": evaluate(target_ranks(scores, targets), ci=True),
         "sampled_hr@10_100neg": sampled_hit_rate(scores, targets, negatives[:, :100]),
         **info,
-        "peak_rss_mb": _peak_rss_mb(),
+        "peak_rss_mb": peak_rss_mb(),
         "rss_before_mb": rss_before,
         **provenance(),
     }
-    return _jsonable(record)
+    return jsonable(record)
 
 
 def ratio_table(records: list[dict[str, Any]]) -> Any:
@@ -260,3 +249,26 @@ def article_table(records: list[dict[str, Any]], ratio: int = 1) -> Any:
                 out.loc[cell, col] = f"{m:.3f} ± {s:.3f}" if np.isfinite(s) else f"{m:.3f}"
     out.insert(0, "seeds", n)
     return out.reset_index()
+
+
+def key_numbers(records: list[dict[str, Any]], baseline_records: list[dict[str, Any]]) -> dict[str, Any]:
+    """Every number the LSTM-vs-GRU experiment chapter glues (``cs_bin_*``): per cell the mean over seeds of
+    accuracy, precision and AUC at 1:1 and 1:99, full-ranking and sampled HR@10 and training seconds; the number
+    of seeds; the popularity baseline's HR@10 (from ``baseline_records``, ``results/baselines-ml-100k.jsonl``)."""
+    by = {c: [r for r in records if r["cell"] == c] for c in CELLS}
+    columns = {"acc": ("1:1", "accuracy"), "acc99": ("1:99", "accuracy"), "prec1": ("1:1", "precision"),
+               "prec99": ("1:99", "precision"), "auc": ("1:1", "auc"), "auc99": ("1:99", "auc")}
+    out: dict[str, Any] = {}
+    for cell in CELLS:
+        def mean_of(f: Any, cell: str = cell) -> float:
+            return float(np.mean([f(r) for r in by[cell]]))
+
+        for name, (ratio, metric) in columns.items():
+            out[f"cs_bin_{cell}_{name}"] = f"{mean_of(lambda r, q=ratio, m=metric: r['binary'][q][m]):.3f}"
+        out[f"cs_bin_{cell}_hr"] = f"{mean_of(lambda r: r['ranking']['hr@10']):.3f}"
+        out[f"cs_bin_{cell}_shr"] = f"{mean_of(lambda r: r['sampled_hr@10_100neg']):.3f}"
+        out[f"cs_bin_{cell}_sec"] = f"{mean_of(lambda r: r['train_seconds']):.0f}"
+    out["cs_bin_seeds"] = len(by["gru"])
+    pop = [r for r in baseline_records if r["baseline"] == "popularity"][-1]
+    out["cs_bin_pop_hr"] = f"{pop['test']['hr@10']:.3f}"
+    return out

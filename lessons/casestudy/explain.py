@@ -11,19 +11,21 @@ kernel.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
-from lessons.casestudy.models import InterestModel, ModelConfig
-from lessons.casestudy.train import encode_histories
+from lessons.casestudy.inputs import encode_histories
+from lessons.casestudy.models import InterestModel
+from lessons.data.split import SequentialSplit
 
 
 @dataclass
-class Trace:
-    """What a model did while reading one history of ``T`` items (``T <= max_len``)."""
+class Explanation:
+    """What a model did while reading one history of ``T`` items (``T <= max_len``); step ``t`` (0-based) is
+    the state after reading ``items[:t+1]``. (Not to be confused with :class:`lessons.rnn.trace.Trace`, the
+    record of one NumPy cell's forward pass.)"""
 
     user: int
     items: np.ndarray  # (T,) item ids read, oldest first
@@ -49,22 +51,6 @@ class Trace:
         )
 
 
-def save_checkpoint(model: InterestModel, path: str | Path) -> Path:
-    """Save config + weights (a few hundred kB for ML-100k at ``dim=64``)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    torch.save({"model_config": model.config.to_dict(), "state_dict": model.state_dict()}, path)
-    return path
-
-
-def load_checkpoint(path: str | Path) -> InterestModel:
-    """The model saved by :func:`save_checkpoint` or ``python -m lessons.casestudy train``, in eval mode."""
-    blob = torch.load(Path(path), map_location="cpu", weights_only=True)
-    model = InterestModel(ModelConfig(**blob["model_config"]))
-    model.load_state_dict(blob["state_dict"])
-    return model.eval()
-
-
 def _label(item_labels: Any, i: int) -> str:
     return str(item_labels[i]) if item_labels is not None else f"item {i}"
 
@@ -78,8 +64,8 @@ def explain_history(
     k: int = 10,
     item_labels: Any = None,
     max_len: int = 50,
-) -> Trace:
-    """Trace ``model`` over one history: ``items: (L,)`` ids (the last ``max_len`` are read), ``times: (L,)``.
+) -> Explanation:
+    """Explain ``model`` over one history: ``items: (L,)`` ids (the last ``max_len`` are read), ``times: (L,)``.
 
     Raises ``ValueError`` for an empty history, unknown item ids or an unknown user id.
     """
@@ -107,7 +93,7 @@ def explain_history(
             w = np.exp(s[: t + 1] - s[: t + 1].max())
             attention[t, : t + 1] = w / w.sum()
     top_items = top.indices.numpy()
-    return Trace(
+    return Explanation(
         user=int(user),
         items=read,
         labels=[_label(item_labels, i) for i in read],
@@ -120,7 +106,9 @@ def explain_history(
     )
 
 
-def explain_user(model: InterestModel, split: Any, user: int, stage: str = "test", k: int = 10) -> Trace:
+def explain_user(
+    model: InterestModel, split: SequentialSplit, user: int, stage: str = "test", k: int = 10
+) -> Explanation:
     """:func:`explain_history` on the history a split gives ``user`` for ``stage`` (item titles as labels)."""
     if not 0 <= int(user) < split.n_users:
         raise ValueError(f"user must be in [0, {split.n_users - 1}], got {user}")
@@ -131,31 +119,21 @@ def explain_user(model: InterestModel, split: Any, user: int, stage: str = "test
     )
 
 
-def explain_widget(trace: Trace) -> Any:
-    """A slider over the steps of ``trace`` redrawing :func:`explain_step_figure` (live kernel only)."""
+def explain_widget(explanation: Explanation) -> Any:
+    """A :class:`lessons.widgets.LessonWidget` with a slider over the steps of ``explanation``, redrawing
+    :func:`lessons.pictures.casestudy_plots.explain_step_figure` (live kernel only)."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-    from IPython.display import display
 
     from lessons.pictures.casestudy_plots import explain_step_figure
+    from lessons.widgets import LessonWidget
 
-    slider = widgets.IntSlider(value=trace.steps - 1, min=0, max=trace.steps - 1, description="step t")
-    out = widgets.Output()
-
-    def draw(change: Any = None) -> None:
-        with out:
-            out.clear_output(wait=True)
-            fig = explain_step_figure(trace, slider.value)
-            display(fig)
-            plt.close(fig)
-
-    slider.observe(draw, names="value")
-    draw()
-    return widgets.VBox([slider, out])
+    last = explanation.steps - 1
+    slider = widgets.IntSlider(value=last, min=0, max=last, description="step t", continuous_update=False)
+    return LessonWidget({"t": slider}, compute=lambda t: t, draw=lambda t: explain_step_figure(explanation, t))
 
 
 @torch.no_grad()
-def gate_table(model: InterestModel, split: Any, stage: str = "test") -> Any:
+def gate_table(model: InterestModel, split: SequentialSplit, stage: str = "test") -> Any:
     """Every step of every user's (last ``max_len``) history: ``user, step, alpha, gap_hours, length``.
 
     ``alpha`` is the mean gate at that step (weight of the long-term vector); ``gap_hours`` the time since
@@ -182,3 +160,45 @@ def gate_table(model: InterestModel, split: Any, stage: str = "test") -> Any:
             "length": np.array([len(h) for h in items])[users],
         }
     )
+
+
+__all__ = ["Explanation", "explain_history", "explain_user", "explain_widget", "gate_table", "gate_by_gap",
+           "most_moving_user", "key_numbers"]
+
+
+#: Time-gap bins (hours) of :func:`gate_by_gap`, with their labels.
+GAP_BINS: tuple[float, ...] = (-0.01, 0.01, 1, 24, 24 * 30, np.inf)
+GAP_LABELS: tuple[str, ...] = ("same second", "< 1 hour", "1 hour – 1 day", "1 day – 1 month", "> 1 month")
+
+
+def gate_by_gap(gates: Any) -> Any:
+    """Summary of the gate alpha per bin of the time gap before the item (:data:`GAP_BINS`): count, mean and
+    quartiles; ``gates`` is a :func:`gate_table`."""
+    import pandas as pd
+
+    gap = pd.cut(gates["gap_hours"], list(GAP_BINS), labels=list(GAP_LABELS)).rename("gap")
+    return gates.groupby(gap, observed=True)["alpha"].describe()[["count", "mean", "25%", "50%", "75%"]]
+
+
+def most_moving_user(gates: Any) -> int:
+    """The user whose gate alpha spans the widest range over their history (``gates``: a :func:`gate_table`)."""
+    spread = gates.groupby("user")["alpha"].agg(lambda a: a.max() - a.min())
+    return int(spread.idxmax())
+
+
+def key_numbers(gates: Any, explanation: Explanation) -> dict[str, Any]:
+    """Every number the reading chapter glues (``cs_gate_*``, ``cs_read_*``): the gate's mean and deciles, its
+    correlation with the log time gap, its mean after short and long gaps; and for the explained user the number
+    of steps, how much of the top-10 survives a step, and how peaked the last attention row is."""
+    corr = np.corrcoef(np.log1p(gates["gap_hours"]), gates["alpha"])[0, 1]
+    short_gap = gates.loc[gates["gap_hours"] < 1, "alpha"]
+    long_gap = gates.loc[gates["gap_hours"] > 24, "alpha"]
+    e = explanation
+    return {
+        "cs_gate_mean": f"{gates['alpha'].mean():.3f}", "cs_gate_q10": f"{gates['alpha'].quantile(0.1):.3f}",
+        "cs_gate_q90": f"{gates['alpha'].quantile(0.9):.3f}", "cs_gate_corr": f"{corr:.3f}",
+        "cs_gate_direction": "rises" if corr > 0 else "falls", "cs_gate_short_gap": f"{short_gap.mean():.3f}",
+        "cs_gate_long_gap": f"{long_gap.mean():.3f}", "cs_gate_short_share": f"{(gates['gap_hours'] < 1).mean():.0%}",
+        "cs_read_user": e.user, "cs_read_steps": e.steps, "cs_read_overlap": f"{e.overlap().mean():.2f}",
+        "cs_read_att_ratio": f"{e.attention[-1].max() * e.steps:.2f}",
+    }

@@ -29,13 +29,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-KINDS: tuple[str, ...] = ("short", "full", "long", "fused-lstur", "fused-gate")
+from lessons.checks import check_size
+
+MODEL_KINDS: tuple[str, ...] = ("short", "full", "long", "fused-lstur", "fused-gate")
 CELLS: tuple[str, ...] = ("gru", "lstm")
 PAD = 0
 
@@ -48,24 +51,24 @@ def parse_model_name(name: str) -> tuple[str, str]:
     """
     if not isinstance(name, str) or "-" not in name and name != "long":
         raise ValueError(
-            f"model must look like '<kind>-<cell>' with kind in {KINDS} and cell in {CELLS}, got {name!r}"
+            f"model must look like '<kind>-<cell>' with kind in {MODEL_KINDS} and cell in {CELLS}, got {name!r}"
         )
     if name == "long":
         return "long", "gru"
     kind, _, cell = name.rpartition("-")
     if kind == "fused":
         kind = "fused-gate"
-    if kind not in KINDS or cell not in CELLS:
+    if kind not in MODEL_KINDS or cell not in CELLS:
         raise ValueError(
-            f"model must look like '<kind>-<cell>' with kind in {KINDS} and cell in {CELLS}, got {name!r}"
+            f"model must look like '<kind>-<cell>' with kind in {MODEL_KINDS} and cell in {CELLS}, got {name!r}"
         )
     return kind, cell
 
 
 def model_name(kind: str, cell: str) -> str:
     """The canonical name, e.g. ``model_name('fused-gate', 'gru') == 'fused-gate-gru'``."""
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    if kind not in MODEL_KINDS:
+        raise ValueError(f"kind must be one of {MODEL_KINDS}, got {kind!r}")
     if cell not in CELLS:
         raise ValueError(f"cell must be one of {CELLS}, got {cell!r}")
     return f"{kind}-{cell}"
@@ -87,9 +90,7 @@ class ModelConfig:
     def __post_init__(self) -> None:
         model_name(self.kind, self.cell)  # validates kind and cell
         for field in ("n_items", "n_users", "dim", "short_k"):
-            value = getattr(self, field)
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(f"{field} must be a positive int, got {value!r}")
+            check_size(field, getattr(self, field))
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError(f"dropout must be in [0, 1), got {self.dropout!r}")
         if not isinstance(self.seen_bias, bool):
@@ -261,6 +262,18 @@ class InterestModel(nn.Module):
         lower = torch.ones(t, t, dtype=torch.bool, device=items.device).tril()
         return items.unsqueeze(1) * lower
 
+    def score_items(self, rep: torch.Tensor, items: torch.Tensor) -> torch.Tensor:
+        """Scores of a few given items only (the same head as :meth:`logits`, without the seen-item bias).
+
+        rep: ``(N, d)`` representations; items: ``(N, m)`` int64 item ids (``0..n_items-1``, not shifted).
+        Returns ``(N, m)``: ``out(rep) . E[item] + b[item]``, as :meth:`logits` would give at those columns.
+        """
+        if rep.dim() != 2 or items.dim() != 2 or items.shape[0] != rep.shape[0]:
+            raise ValueError(f"rep must be (N, d) and items (N, m) with the same N, got {tuple(rep.shape)} and "
+                             f"{tuple(items.shape)}")
+        head = self.out(self.drop(rep))  # (N, d)
+        return (head[:, None, :] * self.item_emb(items + 1)).sum(-1) + self.item_bias[items]
+
     def logits(self, rep: torch.Tensor, seen: torch.Tensor | None = None) -> torch.Tensor:
         """Scores of all items: ``rep: (..., d)`` -> ``(..., n_items)``.
 
@@ -301,3 +314,23 @@ def dense_seen_indicator(seen: torch.Tensor, n_items: int) -> torch.Tensor:
 def count_parameters(model: nn.Module) -> int:
     """Number of trainable parameters."""
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+def save_checkpoint(model: InterestModel, path: str | Path) -> Path:
+    """Save config + weights (a few hundred kB for ML-100k at ``dim=64``): the one checkpoint writer."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.save({"model_config": model.config.to_dict(), "state_dict": model.state_dict()}, path)
+    return path
+
+
+def load_checkpoint(path: str | Path) -> InterestModel:
+    """The model saved by :func:`save_checkpoint` (or ``python -m lessons.casestudy train``), in eval mode."""
+    blob = torch.load(Path(path), map_location="cpu", weights_only=True)
+    model = InterestModel(ModelConfig(**blob["model_config"]))
+    model.load_state_dict(blob["state_dict"])
+    return model.eval()
+
+
+__all__ = ["MODEL_KINDS", "CELLS", "PAD", "parse_model_name", "model_name", "ModelConfig", "InterestModel",
+           "gap_feature", "dense_seen_indicator", "count_parameters", "save_checkpoint", "load_checkpoint"]

@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lessons.provenance import RESULTS_DIR, read_records
+from lessons.evaluation.compare import paired_difference, run_label
+from lessons.evaluation.results import RESULTS_DIR, read_records, results_file
 
 # RecBole v1.1.1 leaderboard, ML-1M, sequential recommendation, test metrics (HR@10, NDCG@10).
 RECBOLE_ML1M: dict[str, dict[str, float]] = {
@@ -25,15 +26,6 @@ RECBOLE_ML1M: dict[str, dict[str, float]] = {
 }
 
 
-def run_label(record: dict[str, Any]) -> str:
-    """The name a run is grouped under: its model, plus ``'+seen'`` when it learned a seen-item bias.
-
-    >>> run_label({"model": "full-gru", "config": {"seen_bias": True}})
-    'full-gru+seen'
-    """
-    return record["model"] + ("+seen" if record.get("config", {}).get("seen_bias") else "")
-
-
 def load_runs(dataset: str, results_dir: Path = RESULTS_DIR) -> pd.DataFrame:
     """One row per training run in ``results/<dataset>.jsonl``: model (its :func:`run_label`), seed, metrics, cost.
 
@@ -41,7 +33,7 @@ def load_runs(dataset: str, results_dir: Path = RESULTS_DIR) -> pd.DataFrame:
     epochs_run, best_epoch, n_parameters, n_train_targets, peak_rss_mb, dim, budget_minutes, planned_epochs``.
     Returns an empty frame if there are no results.
     """
-    path = Path(results_dir) / f"{dataset}.jsonl"
+    path = results_file(dataset, results_dir)
     if not path.exists():
         return pd.DataFrame(columns=["model", "seed"])
     rows = []
@@ -99,7 +91,7 @@ def _pm(mean: float, sd: float) -> str:
 
 def load_baselines(dataset: str, results_dir: Path = RESULTS_DIR) -> pd.DataFrame:
     """Rows of ``results/baselines-<dataset>.jsonl`` (written by :mod:`lessons.baselines`), if present."""
-    path = Path(results_dir) / f"baselines-{dataset}.jsonl"
+    path = results_file(f"baselines-{dataset}", results_dir)
     if not path.exists():
         return pd.DataFrame(columns=["model"])
     rows = []
@@ -111,19 +103,6 @@ def load_baselines(dataset: str, results_dir: Path = RESULTS_DIR) -> pd.DataFram
             }
         )
     return pd.DataFrame(rows)
-
-
-def headline_row(summary: pd.DataFrame, prefix: str = "fused", k: int = 10) -> pd.Series:
-    """The row a chapter reports as "the best ``prefix`` model", chosen without test numbers.
-
-    Among the rows of :func:`summarize_runs` whose model starts with ``prefix``, keep those with the most seeds,
-    then take the best mean VALIDATION NDCG@k. Raises ``ValueError`` when no model starts with ``prefix``.
-    """
-    rows = summary[summary["model"].str.startswith(prefix)]
-    if rows.empty:
-        raise ValueError(f"no model in the summary starts with prefix={prefix!r}; models: {sorted(summary['model'])}")
-    rows = rows[rows["seeds"] == rows["seeds"].max()]
-    return rows.loc[rows[f"valid_ndcg@{k}_mean"].idxmax()]
 
 
 def comparison_table(dataset: str, k: int = 10, results_dir: Path = RESULTS_DIR) -> pd.DataFrame:
@@ -187,118 +166,6 @@ def comparison_table(dataset: str, k: int = 10, results_dir: Path = RESULTS_DIR)
     return pd.DataFrame(rows)
 
 
-def user_groups(split: Any, n_groups: int = 3) -> np.ndarray:
-    """Tercile (by default) of each user's training-sequence length: ``(n_users,)`` ints ``0..n_groups-1``."""
-    if n_groups < 1:
-        raise ValueError(f"n_groups must be >= 1, got {n_groups}")
-    lengths = np.array([len(s) for s in split.train])
-    edges = np.quantile(lengths, np.linspace(0, 1, n_groups + 1)[1:-1])
-    return np.searchsorted(edges, lengths, side="right")
-
-
-def per_user_metric(ranks: np.ndarray, metric: str = "ndcg@10") -> np.ndarray:
-    """Per-user value of ``metric`` ('hr@K', 'ndcg@K' or 'mrr@K') from 1-based ranks ``(n_users,)``."""
-    name, _, k = metric.partition("@")
-    if name not in ("hr", "ndcg", "mrr") or not k.isdigit():
-        raise ValueError(f"metric must look like 'ndcg@10', got {metric!r}")
-    ranks = np.asarray(ranks, dtype=np.float64)
-    hit = ranks <= int(k)
-    if name == "hr":
-        return hit.astype(np.float64)
-    return np.where(hit, 1.0 / (np.log2(ranks + 1.0) if name == "ndcg" else ranks), 0.0)
-
-
-def rank_matrix(
-    dataset: str, models: Sequence[str] | None = None, results_dir: Path = RESULTS_DIR, epochs: int | None = None
-) -> dict[str, np.ndarray]:
-    """``{model: (n_seeds, n_users) test ranks}`` from the runs that stored ``test_ranks``; keys are
-    :func:`run_label` names (e.g. ``'full-gru+seen'``).
-
-    ``epochs`` keeps only the runs planned for that many epochs. The seeds of one model are stacked only if they
-    share one plan (planned epochs and ``--max-minutes``); a model run under several plans raises ``ValueError``
-    unless ``epochs`` picks one, so that runs of different plans are never averaged.
-    """
-    path = Path(results_dir) / f"{dataset}.jsonl"
-    out: dict[str, list] = {}
-    plans: dict[str, set] = {}
-    if path.exists():
-        for r in read_records(path):
-            if "test_ranks" not in r or (models is not None and run_label(r) not in models):
-                continue
-            plan = (r.get("config", {}).get("epochs"), r.get("config", {}).get("max_minutes"))
-            if epochs is not None and plan[0] != epochs:
-                continue
-            out.setdefault(run_label(r), []).append(r["test_ranks"])
-            plans.setdefault(run_label(r), set()).add(plan)
-    mixed = {m: sorted(p, key=str) for m, p in plans.items() if len(p) > 1}
-    if mixed:
-        raise ValueError(
-            f"runs of one model under different plans (epochs, max_minutes) would be averaged: {mixed}; "
-            "pass epochs= to choose one"
-        )
-    return {m: np.asarray(v) for m, v in out.items()}
-
-
-def paired_difference(
-    dataset: str,
-    a: str,
-    b: str,
-    metric: str = "ndcg@10",
-    results_dir: Path = RESULTS_DIR,
-    seed: int = 0,
-    epochs: int | None = None,
-) -> dict[str, Any] | None:
-    """Per-user paired comparison of two models on the same test users: mean ``metric`` of A and B (each
-    user's value averaged over that model's seeds first), their difference A - B and a 95% bootstrap CI of it.
-
-    ``a``, ``b``: :func:`run_label` names; ``epochs``: only runs of that plan (see :func:`rank_matrix`). Returns
-    ``None`` if either model has no stored test ranks.
-    """
-    from lessons.metrics import bootstrap_ci
-
-    ranks = rank_matrix(dataset, [a, b], results_dir, epochs=epochs)
-    if a not in ranks or b not in ranks:
-        return None
-    va = np.mean([per_user_metric(r, metric) for r in ranks[a]], axis=0)
-    vb = np.mean([per_user_metric(r, metric) for r in ranks[b]], axis=0)
-    lo, hi = bootstrap_ci(va - vb, n_boot=1000, seed=seed)
-    return {
-        "dataset": dataset,
-        "A": a,
-        "B": b,
-        "seeds A": len(ranks[a]),
-        "seeds B": len(ranks[b]),
-        f"{metric} A": float(va.mean()),
-        f"{metric} B": float(vb.mean()),
-        "A − B": float((va - vb).mean()),
-        "95% CI low": lo,
-        "95% CI high": hi,
-    }
-
-
-def matching_records(records: Sequence[dict[str, Any]], **config: Any) -> list[dict[str, Any]]:
-    """The records whose ``config`` has every given value, e.g. ``matching_records(rs, threads=2, model="gru")``."""
-    return [r for r in records if all(r.get("config", {}).get(k) == v for k, v in config.items())]
-
-
-def best_on_validation(
-    records: Sequence[dict[str, Any]], metric: str = "ndcg@10", **config: Any
-) -> dict[str, Any]:
-    """The record with the highest VALIDATION ``metric`` among those whose ``config`` matches every keyword.
-
-    How a setting is chosen without looking at test numbers, e.g.
-    ``best_on_validation(read_records(path), threads=2, model="fused-gate-gru")``. Raises ``ValueError`` when
-    no record matches or a record has no such validation metric.
-    """
-    pool = matching_records(records, **config)
-    if not pool:
-        raise ValueError(f"no record has config {config!r} (searched {len(records)} records)")
-    missing = [r.get("model") for r in pool if metric not in r.get("valid", {})]
-    if missing:
-        raise ValueError(f"metric {metric!r} is missing from the validation results of {missing}")
-    return max(pool, key=lambda r: r["valid"][metric])
-
-
 def versus_leaderboard(hr: float, ndcg: float, k: int = 10) -> pd.DataFrame:
     """Our ``hr`` and ``ndcg`` (at 10) minus each RecBole ML-1M row: columns ``row, HR@10, NDCG@10, ΔHR@10,
     ΔNDCG@10`` (positive = ours is higher)."""
@@ -324,7 +191,7 @@ def seen_bias_table(
     """
     rows = []
     for dataset in datasets:
-        path = Path(results_dir) / f"{dataset}.jsonl"
+        path = results_file(dataset, results_dir)
         if not path.exists():
             continue
         records = read_records(path)
@@ -350,65 +217,3 @@ def seen_bias_table(
         )
     return pd.DataFrame(rows)
 
-
-def group_table(
-    ranks: dict[str, np.ndarray],
-    groups: np.ndarray,
-    group_names: Sequence[str],
-    metric: str = "ndcg@10",
-    seed: int = 0,
-) -> pd.DataFrame:
-    """Mean ``metric`` per model and user group with a 95% bootstrap CI over the group's users.
-
-    ranks: ``{model: (n_seeds, n_users)}``; a user's value is averaged over seeds first.
-    groups: ``(n_users,)``
-    ints indexing ``group_names``. Returns columns ``model, group, n_users, mean, lo, hi``.
-    """
-    from lessons.metrics import bootstrap_ci
-
-    rows = []
-    for model, r in ranks.items():
-        r = np.atleast_2d(r)
-        if r.shape[1] != len(groups):
-            raise ValueError(f"ranks of {model!r} cover {r.shape[1]} users, groups {len(groups)}")
-        values = np.mean([per_user_metric(row, metric) for row in r], axis=0)
-        for g, name in enumerate(group_names):
-            v = values[groups == g]
-            lo, hi = bootstrap_ci(v, n_boot=1000, seed=seed)
-            rows.append(
-                {
-                    "model": model,
-                    "group": name,
-                    "n_users": int(v.size),
-                    "mean": float(v.mean()),
-                    "lo": lo,
-                    "hi": hi,
-                }
-            )
-    return pd.DataFrame(rows)
-
-
-def two_models_per_group(groups: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
-    """Two models of a :func:`group_table` side by side: columns ``group, a, b, apart`` (``a``/``b`` their mean
-    metric; ``apart``: their 95% intervals do not overlap), groups in table order."""
-    missing = {a, b} - set(groups["model"])
-    if missing:
-        raise ValueError(f"models {sorted(missing)} are not in the group table; it has {sorted(set(groups['model']))}")
-    wide = groups.set_index(["group", "model"])
-    rows = []
-    for group in dict.fromkeys(groups["group"]):
-        ra, rb = wide.loc[(group, a)], wide.loc[(group, b)]
-        apart = bool(ra["lo"] > rb["hi"] or rb["lo"] > ra["hi"])
-        rows.append({"group": group, "a": float(ra["mean"]), "b": float(rb["mean"]), "apart": apart})
-    return pd.DataFrame(rows)
-
-
-def tercile_names(split: Any) -> tuple[np.ndarray, list[str]]:
-    """Users' length terciles and readable names with the length ranges, e.g. ``'short (8-40)'``."""
-    groups = user_groups(split, 3)
-    lengths = np.array([len(s) for s in split.train])
-    names = []
-    for g, word in enumerate(("short", "medium", "long")):
-        sel = lengths[groups == g]
-        names.append(f"{word} ({sel.min()}–{sel.max()} items)" if sel.size else word)
-    return groups, names

@@ -1,4 +1,4 @@
-"""Training and evaluation of the interest models on a :class:`lessons.data.SequentialSplit`.
+"""Training of the interest models on a :class:`lessons.data.split.SequentialSplit`.
 
 Training uses a full softmax (cross-entropy over all items) with a loss at every position of sliding
 windows of length <= ``max_len`` over each user's training sequence. Overlapping windows (``stride`` <
@@ -6,18 +6,16 @@ windows of length <= ``max_len`` over each user's training sequence. Overlapping
 exactly one window. Adam (optionally with a cosine learning-rate decay over the planned epochs), dropout, early
 stopping on validation NDCG@10 with ``patience`` epochs, and a wall-clock budget (``max_minutes``).
 
-Evaluation follows the split's protocol: input = the last ``max_len`` items of ``split.history(stage)``,
-scores over ALL items, seen items not masked by the protocol (a model with ``seen_bias`` learns its own penalty for
-the items it has read), 1-based pessimistic ranks of the held-out item.
+Evaluation (:func:`lessons.casestudy.inputs.stage_ranks` then :func:`lessons.evaluation.metrics.evaluate`)
+follows the split's protocol: scores over ALL items, seen items not masked by the protocol (a model with
+``seen_bias`` learns its own penalty for the items it has read), 1-based pessimistic ranks of the held-out item.
 """
 
 from __future__ import annotations
 
 import copy
 import math
-import resource
 import time
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -26,16 +24,13 @@ import torch
 import torch.nn.functional as F
 
 from lessons.casestudy.allocator import keep_freed_memory
-from lessons.casestudy.models import (
-    CELLS,
-    KINDS,
-    InterestModel,
-    ModelConfig,
-    count_parameters,
-    parse_model_name,
-)
+from lessons.casestudy.inputs import Windows, make_windows, stage_ranks
+from lessons.casestudy.models import InterestModel, ModelConfig, count_parameters, parse_model_name
+from lessons.checks import check_size
+from lessons.data.split import SequentialSplit
+from lessons.evaluation.metrics import evaluate
+from lessons.evaluation.results import jsonable, peak_rss_mb, provenance
 
-KS: tuple[int, ...] = (5, 10, 20)
 SCHEDULES: tuple[str, ...] = ("constant", "cosine")
 
 
@@ -79,9 +74,7 @@ class TrainConfig:
     def __post_init__(self) -> None:
         parse_model_name(self.model)
         for name in ("epochs", "dim", "batch_size", "max_len", "stride", "short_k", "patience", "threads"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive int, got {value!r}")
+            check_size(name, getattr(self, name))
         if self.stride > self.max_len:
             raise ValueError(f"stride must be <= max_len={self.max_len}, got {self.stride}")
         if not self.lr > 0:
@@ -92,160 +85,7 @@ class TrainConfig:
             raise ValueError(f"schedule must be one of {SCHEDULES}, got {self.schedule!r}")
 
 
-# ---------------------------------------------------------------------------------------------- data
-def time_gaps(times: np.ndarray) -> np.ndarray:
-    """Seconds since the previous event: ``times: (L,)`` -> ``(L,)`` with 0 at the first event."""
-    times = np.asarray(times, dtype=np.float64)
-    return np.diff(times, prepend=times[:1]) if times.size else times
-
-
-@dataclass
-class Windows:
-    """Training windows. All arrays ``(N, W)`` except ``users: (N,)``; item ids are stored +1 (0 = pad)."""
-
-    items: np.ndarray
-    targets: np.ndarray  # next item (+1), 0 where there is no loss
-    gaps: np.ndarray
-    users: np.ndarray
-
-    def __len__(self) -> int:
-        return len(self.users)
-
-    @property
-    def n_targets(self) -> int:
-        return int((self.targets > 0).sum())
-
-
-def make_windows(
-    train: Sequence[np.ndarray], train_times: Sequence[np.ndarray] | None, max_len: int = 50, stride: int = 25
-) -> Windows:
-    """Sliding windows over each user's training sequence, a next-item target at every scored position.
-
-    train: per user, item ids ``(L_u,)`` in time order; train_times: the matching timestamps (or None).
-    A window holds inputs ``s[a : a + W]`` and targets ``s[a + 1 : a + W + 1]``; windows end every ``stride``
-    items, and in every window but the first only the positions not scored by the previous window carry a
-    loss, so each next-item event is a target exactly once. Users with fewer than two items give no window.
-    """
-    if stride < 1 or max_len < 1 or stride > max_len:
-        raise ValueError(f"need 1 <= stride <= max_len, got stride={stride}, max_len={max_len}")
-    rows_i, rows_t, rows_g, rows_u = [], [], [], []
-    for u, seq in enumerate(train):
-        seq = np.asarray(seq, dtype=np.int64)
-        n_in = len(seq) - 1  # number of (input, target) pairs
-        if n_in < 1:
-            continue
-        gaps = time_gaps(train_times[u]) if train_times is not None else np.zeros(len(seq))
-        ends = list(range(max_len, n_in, stride)) + [n_in] if n_in > max_len else [n_in]
-        prev = 0  # pairs [0, prev) already carry a loss
-        for end in ends:
-            a = max(0, end - max_len)
-            items = np.zeros(max_len, np.int64)
-            targ = np.zeros(max_len, np.int64)
-            gap = np.zeros(max_len, np.float32)
-            items[: end - a] = seq[a:end] + 1
-            gap[: end - a] = gaps[a:end]
-            targ[prev - a : end - a] = seq[prev + 1 : end + 1] + 1
-            rows_i.append(items), rows_t.append(targ), rows_g.append(gap), rows_u.append(u)
-            prev = end
-    if not rows_u:
-        raise ValueError("train must hold at least one user with two or more items, got none")
-    return Windows(np.stack(rows_i), np.stack(rows_t), np.stack(rows_g), np.asarray(rows_u, np.int64))
-
-
-def histories(split: Any, stage: str) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Items and timestamps the model reads for ``stage`` ('valid': train; 'test': train + valid item)."""
-    if stage not in ("valid", "test"):
-        raise ValueError(f"stage must be 'valid' or 'test', got {stage!r}")
-    items = [np.asarray(h, dtype=np.int64) for h in split.history(stage)]
-    times = [np.asarray(t, dtype=np.float64) for t in split.history_times(stage)]
-    return items, times
-
-
-def encode_histories(
-    items: Sequence[np.ndarray], times: Sequence[np.ndarray] | None, n_items: int, max_len: int = 50
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Right-padded model input from histories; keeps the LAST ``max_len`` items of each (truncation).
-
-    items: per user ``(L_u,)`` ids in ``[0, n_items)``.
-    Returns ``(x (U, W) ids + 1, gaps (U, W), lengths (U,))``
-    with ``W = min(max_len, longest history)``. Raises ``ValueError`` on an empty history or an unknown id.
-    """
-    if not len(items):
-        raise ValueError("items must hold at least one history, got none")
-    tails = []
-    for u, h in enumerate(items):
-        h = np.asarray(h, dtype=np.int64)
-        if h.ndim != 1 or h.size == 0:
-            raise ValueError(
-                f"history of user {u} must be a non-empty 1-D array of item ids, got shape {h.shape}"
-            )
-        if h.min() < 0 or h.max() >= n_items:
-            raise ValueError(
-                f"item ids must be in [0, {n_items - 1}], user {u} has range [{h.min()}, {h.max()}]"
-            )
-        tails.append(h[-max_len:])
-    width = max(len(t) for t in tails)
-    x = np.zeros((len(tails), width), np.int64)
-    g = np.zeros((len(tails), width), np.float32)
-    lengths = np.array([len(t) for t in tails], np.int64)
-    for u, t in enumerate(tails):
-        x[u, : len(t)] = t + 1
-        if times is not None:
-            g[u, : len(t)] = time_gaps(np.asarray(times[u], np.float64))[-max_len:]
-    return x, g, lengths
-
-
-@torch.no_grad()
-def score_histories(
-    model: InterestModel,
-    items: Sequence[np.ndarray],
-    times: Sequence[np.ndarray] | None,
-    users: np.ndarray,
-    max_len: int = 50,
-    batch_size: int = 512,
-) -> np.ndarray:
-    """Scores of all items after reading each history: returns ``(U, n_items)`` float32.
-
-    items: per user, item ids in time order (the last ``max_len`` are read); users: ``(U,)`` user ids.
-    """
-    users = np.asarray(users, dtype=np.int64)
-    if users.shape != (len(items),):
-        raise ValueError(f"users must have shape ({len(items)},), got {users.shape}")
-    x, g, lengths = encode_histories(items, times, model.config.n_items, max_len)
-    model.eval()
-    out = np.empty((len(items), model.config.n_items), np.float32)
-    for lo in range(0, len(items), batch_size):
-        sl = slice(lo, lo + batch_size)
-        w = int(lengths[sl].max())
-        xb = torch.from_numpy(x[sl, :w])
-        rep = model(xb, torch.from_numpy(users[sl]), torch.from_numpy(g[sl, :w]))
-        last = rep[torch.arange(len(xb)), torch.from_numpy(lengths[sl] - 1)]
-        out[sl] = model.logits(last, xb).numpy()  # xb: everything read, the seen items of the last position
-    return out
-
-
-def score_split(model: InterestModel, split: Any, stage: str, max_len: int = 50) -> np.ndarray:
-    """``(n_users, n_items)`` scores for the validation or test stage of ``split``."""
-    items, times = histories(split, stage)
-    return score_histories(model, items, times, np.arange(split.n_users), max_len)
-
-
-def evaluate(
-    model: InterestModel, split: Any, stage: str, ks: Sequence[int] = KS, ci: bool = False, max_len: int = 50
-) -> dict[str, Any]:
-    """HR/NDCG/MRR@K over all items for one stage (optionally with 95% bootstrap CIs over users)."""
-    from lessons import metrics
-
-    scores = score_split(model, split, stage, max_len)
-    return metrics.evaluate_scores(scores, np.asarray(split.targets(stage)), ks=tuple(ks), ci=ci)
-
-
 # ---------------------------------------------------------------------------------------------- training
-def _peak_rss_mb() -> float:
-    """Peak resident set size of this process so far, MiB (Linux reports ru_maxrss in KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
-
 def build_model(config: TrainConfig, n_items: int, n_users: int) -> InterestModel:
     """A freshly initialised model for ``config`` (seeded)."""
     kind, cell = parse_model_name(config.model)
@@ -309,8 +149,17 @@ def train_epoch(
     return total / max(count, 1)
 
 
+def progress_bar(enabled: bool, total: int, desc: str, unit: str = "it") -> Any:
+    """A tqdm progress bar over ``total`` steps, or ``None`` when not ``enabled``."""
+    if not enabled:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, unit=unit, leave=False)
+
+
 def fit(
-    split: Any, config: TrainConfig, progress: bool = False, log: Any = None
+    split: SequentialSplit, config: TrainConfig, progress: bool = False, log: Any = None
 ) -> tuple[InterestModel, dict]:
     """Train ``config.model`` on ``split`` with early stopping; return ``(best model, summary dict)``.
 
@@ -328,36 +177,20 @@ def fit(
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda step: lr_factor(step, total_steps, config.schedule)
     )
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=n_batches * config.epochs, desc=config.model, unit="batch", leave=False)
+    bar = progress_bar(progress, n_batches * config.epochs, config.model, unit="batch")
     best, best_state, best_epoch, bad = -1.0, None, 0, 0
     history = []
     start = time.perf_counter()
     stopped = "epochs"
     for epoch in range(1, config.epochs + 1):
         t0 = time.perf_counter()
-        loss = train_epoch(
-            model,
-            windows,
-            optimizer,
-            config.batch_size,
-            rng,
-            bar,
-            deadline=start + 60 * config.max_minutes,
-            scheduler=scheduler,
-        )
-        ndcg = float(evaluate(model, split, "valid", ks=(10,), max_len=config.max_len)["ndcg@10"])
-        history.append(
-            {"epoch": epoch, "loss": loss, "valid_ndcg@10": ndcg, "seconds": time.perf_counter() - t0}
-        )
+        deadline = start + 60 * config.max_minutes
+        loss = train_epoch(model, windows, optimizer, config.batch_size, rng, bar, deadline, scheduler)
+        ndcg = evaluate(stage_ranks(model, split, "valid", config.max_len), ks=(10,))["ndcg@10"]
+        history.append({"epoch": epoch, "loss": loss, "valid_ndcg@10": ndcg, "seconds": time.perf_counter() - t0})
         if log is not None:
-            log(
-                f"{config.model} epoch {epoch}: loss {loss:.4f} valid NDCG@10 {ndcg:.4f} "
-                f"({history[-1]['seconds']:.1f}s)"
-            )
+            log(f"{config.model} epoch {epoch}: loss {loss:.4f} valid NDCG@10 {ndcg:.4f} "
+                f"({history[-1]['seconds']:.1f}s)")
         if ndcg > best:
             best, best_epoch, bad = ndcg, epoch, 0
             best_state = copy.deepcopy(model.state_dict())
@@ -387,7 +220,7 @@ def fit(
 
 
 def run(
-    split: Any, config: TrainConfig, progress: bool = False, log: Any = None
+    split: SequentialSplit, config: TrainConfig, progress: bool = False, log: Any = None
 ) -> tuple[InterestModel, dict]:
     """Train, then evaluate on validation and test; return ``(model, record)`` where record is JSON-ready.
 
@@ -398,15 +231,11 @@ def run(
     (data, torch and numpy together, i.e. the real footprint); ``rss_before_mb`` the same before training
     started, so ``peak_rss_mb - rss_before_mb`` bounds what training added.
     """
-    from lessons.provenance import provenance
-
-    rss_before = _peak_rss_mb()
+    rss_before = peak_rss_mb()
     model, summary = fit(split, config, progress=progress, log=log)
-    valid = evaluate(model, split, "valid", max_len=config.max_len)
-    test = evaluate(model, split, "test", ci=True, max_len=config.max_len)
-    from lessons.metrics import target_ranks
-
-    ranks = target_ranks(score_split(model, split, "test", config.max_len), np.asarray(split.targets("test")))
+    valid = evaluate(stage_ranks(model, split, "valid", config.max_len))
+    ranks = stage_ranks(model, split, "test", config.max_len)
+    test = evaluate(ranks, ci=True)
     record = {
         "dataset": split.dataset,
         "protocol": getattr(split, "protocol", "unknown"),
@@ -415,12 +244,12 @@ def run(
         "config": asdict(config),
         "n_users": split.n_users,
         "n_items": split.n_items,
-        "valid": _jsonable(valid),
-        "test": _jsonable(test),
+        "valid": jsonable(valid),
+        "test": jsonable(test),
         "test_ranks": ranks.astype(int).tolist(),
         "learned": learned_scalars(model),
         **{k: v for k, v in summary.items()},
-        "peak_rss_mb": _peak_rss_mb(),
+        "peak_rss_mb": peak_rss_mb(),
         "rss_before_mb": rss_before,
         "memory_note": "ru_maxrss of the whole process (MiB), peak over its life",
         **provenance(),
@@ -436,37 +265,5 @@ def learned_scalars(model: InterestModel) -> dict[str, float]:
     return out
 
 
-def _jsonable(value: Any) -> Any:
-    """Plain JSON types from numpy scalars/arrays, tuples and nested dicts."""
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, tuple | list | np.ndarray):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.integer | int) and not isinstance(value, bool):
-        return int(value)
-    if isinstance(value, np.floating | float):
-        return float(value)
-    return value
-
-
-__all__ = [
-    "KS",
-    "CELLS",
-    "KINDS",
-    "TrainConfig",
-    "Windows",
-    "make_windows",
-    "histories",
-    "encode_histories",
-    "score_histories",
-    "score_split",
-    "evaluate",
-    "build_model",
-    "train_epoch",
-    "fit",
-    "run",
-    "time_gaps",
-    "lr_factor",
-    "learned_scalars",
-    "SCHEDULES",
-]
+__all__ = ["SCHEDULES", "TrainConfig", "lr_factor", "build_model", "train_epoch", "fit", "run", "learned_scalars",
+           "progress_bar"]

@@ -226,7 +226,7 @@ def binary_ratio_figure(table: pd.DataFrame) -> go.Figure:
 
 # --------------------------------------------------------------------------------------------- reading
 def explain_slider(trace: Any, max_items: int = 50) -> go.Figure:
-    """Static-book view of a :class:`lessons.casestudy.explain.Trace`: a slider over time steps t.
+    """Static-book view of a :class:`lessons.casestudy.explain.Explanation`: a slider over time steps t.
 
     Left: the gate alpha_t (weight of the long-term vector) over all steps, the current step marked.
     Middle: the attention of the long-term vector over the items read up to t. Right: the top-10 after t.

@@ -1,7 +1,7 @@
 """Pictures of the interest-drift simulator: one user's sequence coloured by the source of each event, the
 mix of sources per preset, and which baseline recovers which interest.
 
-Pure functions: a :class:`lessons.simulate.Simulation` (or a table computed from one) in, a matplotlib
+Pure functions: a :class:`lessons.data.simulate.Simulation` (or a table computed from one) in, a matplotlib
 figure out.
 """
 
@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from lessons.simulate import SOURCES, Simulation
+from lessons.data.simulate import SOURCES, Simulation
 
 __all__ = ["SOURCE_COLORS", "user_sequence", "source_mix", "recovery_bars"]
 
@@ -24,7 +24,7 @@ SOURCE_COLORS: dict[str, str] = {"long-term": "#1f77b4", "burst": "#ff7f0e", "re
 
 def _check_sim(sim: Simulation) -> None:
     if not isinstance(sim, Simulation):
-        raise ValueError(f"sim must be a lessons.simulate.Simulation, got {type(sim).__name__}")
+        raise ValueError(f"sim must be a lessons.data.simulate.Simulation, got {type(sim).__name__}")
 
 
 def user_sequence(sim: Simulation, user: int = 0, title: str | None = None) -> Figure:
@@ -100,7 +100,7 @@ def source_mix(sims: Mapping[str, Simulation]) -> Figure:
 
 def recovery_bars(tables: Mapping[str, pd.DataFrame], k: int = 10) -> Figure:
     """Grouped bars, one panel per scenario: HR@k of each baseline on the targets that came from the
-    long-term taste, from a burst, or were repeats (tables from :func:`lessons.simulate.recovery_table`).
+    long-term taste, from a burst, or were repeats (tables from :func:`lessons.baselines.recovery_table`).
     Sources with fewer than 2 % of the targets are left out (too few users to read)."""
     if not isinstance(tables, Mapping) or not tables:
         raise ValueError("tables must be a non-empty mapping {scenario: recovery table}")

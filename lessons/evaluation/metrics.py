@@ -15,8 +15,11 @@ With one relevant item the usual metrics reduce to
 * ``ndcg@K`` = 1 / log2(rank + 1) if rank <= K else 0 (the ideal DCG is 1);
 * ``mrr@K``  = 1 / rank if rank <= K else 0.
 
-Each is averaged over users. :func:`binary_metrics` computes the accuracy/precision/recall/F1/AUC view of a
-yes/no classifier that the source article reports, for comparison.
+Each is averaged over users by :func:`evaluate`, the one evaluation of every model in the book (baselines and
+case-study models hand it their ranks); :func:`per_user_metric` is the same formula for one metric, per user, for
+paired and grouped comparisons. :func:`sampled_ranks` gives the *sampled* protocol (the target against 100 random
+items) only to show how it flatters models. :func:`binary_metrics` computes the accuracy/precision/recall/F1/AUC
+view of a yes/no classifier that the source article reports, for comparison.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+
+from lessons.checks import check_size
 
 KS: tuple[int, ...] = (5, 10, 20)
 METRICS: tuple[str, ...] = ("hr", "ndcg", "mrr")
@@ -75,6 +80,42 @@ def target_ranks(scores: np.ndarray, targets: np.ndarray, chunk: int | None = No
         # the target itself satisfies s_t >= s_t, which supplies the "1 +"
         ranks[lo:lo + chunk] = (block >= own[:, None]).sum(axis=1)
     return ranks
+
+
+def ranks_among(scores: np.ndarray, targets: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """1-based rank of each user's target among itself and a few ``candidates`` only, ties pessimistic.
+
+    scores: (n_users, n_items); targets: (n_users,); candidates: (n_users, m) item ids (not the target).
+    Returns (n_users,) int64 ranks in ``1..m+1``: ``1 + #{j in candidates[u]: scores[u, j] >= scores[u, t]}``.
+    """
+    own = scores[np.arange(len(targets)), targets]
+    return 1 + (np.take_along_axis(scores, candidates, axis=1) >= own[:, None]).sum(axis=1)
+
+
+def sampled_ranks(scores: np.ndarray, targets: np.ndarray, n_negatives: int = 100,
+                  seed: int = 0) -> np.ndarray:
+    """Ranks under the *sampled* protocol criticised by Krichene & Rendle (2020): each target competes only
+    with ``n_negatives`` items drawn uniformly without replacement from the other items, instead of with all.
+
+    scores: (n_users, n_items); targets: (n_users,). Returns (n_users,) int64 ranks in ``1..n_negatives+1``,
+    ties pessimistic. Deterministic for ``seed``.
+    """
+    scores = np.asarray(scores)
+    targets = np.asarray(targets)
+    if scores.ndim != 2:
+        raise ValueError(f"scores must be 2-D (n_users, n_items), got shape {scores.shape}")
+    n_users, n_items = scores.shape
+    if targets.shape != (n_users,) or not np.issubdtype(targets.dtype, np.integer):
+        raise ValueError(f"targets must be ({n_users},) int item ids, got shape {targets.shape}")
+    n_negatives = check_size("n_negatives", n_negatives)
+    if n_negatives > n_items - 1:
+        raise ValueError(f"n_negatives must be <= n_items - 1 = {n_items - 1}, got {n_negatives}")
+    rng = np.random.default_rng(seed)
+    # n_negatives distinct draws from the n_items - 1 non-target items: sample from 0..n_items-2, shift past t
+    keys = rng.random((n_users, n_items - 1))
+    neg = np.argpartition(keys, n_negatives - 1, axis=1)[:, :n_negatives]
+    neg = neg + (neg >= targets[:, None])
+    return ranks_among(scores, targets, neg)
 
 
 def _check_ranks(ranks: np.ndarray) -> np.ndarray:
@@ -140,15 +181,29 @@ def bootstrap_ci(values: np.ndarray, n_boot: int = 1000, level: float = 0.95, se
     return float(qlo), float(qhi)
 
 
-def evaluate_scores(scores: np.ndarray, targets: np.ndarray, ks: Sequence[int] = KS, ci: bool = False,
-                    chunk: int | None = None, n_boot: int = 1000, seed: int = 0) -> dict:
-    """Full-ranking evaluation of a score matrix.
+def per_user_metric(ranks: np.ndarray, metric: str = "ndcg@10") -> np.ndarray:
+    """(n_users,) per-user value of one ``metric`` ('hr@K', 'ndcg@K' or 'mrr@K') from 1-based ``ranks``.
 
-    scores: (n_users, n_items); targets: (n_users,). Returns ``{"hr@10": .., "ndcg@10": .., "mrr@10": ..,
-    ..., "n_users": n}`` and, when ``ci`` is true, ``"ci": {name: [lo, hi]}`` (95 % percentile bootstrap
-    over users, ``n_boot`` resamples, ``seed``).
+    The same formula as :func:`per_user_metrics` (it is computed by it), addressed by name.
     """
-    ranks = target_ranks(scores, targets, chunk=chunk)
+    name, _, k = str(metric).partition("@")
+    if name not in METRICS or not k.isdigit() or int(k) < 1:
+        raise ValueError(f"metric must look like 'ndcg@10' with a name in {METRICS}, got {metric!r}")
+    return per_user_metrics(ranks, (int(k),))[metric]
+
+
+def evaluate(ranks: np.ndarray, ks: Sequence[int] = KS, ci: bool = False, n_boot: int = 1000,
+             seed: int = 0) -> dict:
+    """Metrics of a full-ranking evaluation from the targets' ranks: THE evaluation of every model in the book.
+
+    ranks: (n_users,) 1-based ranks of each user's held-out item (:func:`target_ranks`; the baselines and the
+    case-study models each compute them for a split's stage). Returns ``{"hr@10": .., "ndcg@10": ..,
+    "mrr@10": .., ..., "n_users": n}`` (means over users) and, when ``ci`` is true, ``"ci": {name: [lo, hi]}``
+    (95 % percentile bootstrap over users, ``n_boot`` resamples, ``seed``).
+    """
+    ranks = _check_ranks(ranks)
+    if ranks.size == 0:
+        raise ValueError("ranks must not be empty")
     per_user = per_user_metrics(ranks, ks)
     out: dict = {name: float(v.mean()) for name, v in per_user.items()}
     out["n_users"] = int(ranks.size)
@@ -205,5 +260,6 @@ def binary_metrics(y_true: np.ndarray, y_score: np.ndarray, threshold: float = 0
             "recall": float(recall), "f1": float(f1)}
 
 
-__all__ = ["KS", "METRICS", "target_ranks", "per_user_metrics", "ranking_metrics", "bootstrap_ci",
-           "evaluate_scores", "binary_metrics"]
+__all__ = ["KS", "METRICS", "target_ranks", "per_user_metrics", "per_user_metric", "ranking_metrics",
+           "bootstrap_ci", "evaluate", "binary_metrics",
+           "ranks_among", "sampled_ranks"]

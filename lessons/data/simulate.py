@@ -19,7 +19,7 @@ The burst topic is drawn uniformly from the topics other than the user's favouri
 long-term tastes, large values nearly uniform ones.
 
 Ground truth is kept for every event (``in_burst``, ``is_repeat``, ``topic``) and every user (``taste``), and
-:meth:`Simulation.to_split` returns a :class:`lessons.data.SequentialSplit`, so the baselines and the
+:meth:`Simulation.to_split` returns a :class:`lessons.data.split.SequentialSplit`, so the baselines and the
 case-study models run on simulated users unchanged.
 
 Presets (:data:`PRESETS`): ``"news"`` (short bursts dominate, weak taste, few repeats), ``"music"`` (strong
@@ -33,10 +33,9 @@ from typing import Any
 
 import numpy as np
 
-from lessons.data import SequentialSplit
+from lessons.data.split import PAD_ID, SequentialSplit
 
-__all__ = ["SimConfig", "PRESETS", "Simulation", "simulate", "preset", "SOURCES", "default_models",
-           "recovery_table"]
+__all__ = ["SimConfig", "PRESETS", "Simulation", "simulate", "preset", "SOURCES"]
 
 #: Names of the event sources, indexed by :attr:`Simulation.source` codes.
 SOURCES: tuple[str, ...] = ("long-term", "burst", "repeat")
@@ -130,7 +129,8 @@ def preset(name: str, **overrides: Any) -> SimConfig:
 @dataclass(frozen=True)
 class Simulation:
     """Simulated event sequences and their ground truth. ``L = config.max_events``; row ``u`` is valid in
-    columns ``0..lengths[u]-1`` (later columns hold ``-1`` / ``False``).
+    columns ``0..lengths[u]-1``; later columns hold :data:`lessons.data.split.PAD_ID` (``-1``) or ``False``
+    (right padding, the book's one convention).
 
     items: (n_users, L) int64 item ids; topic: (n_users, L) int64 topic of each event's item;
     in_burst: (n_users, L) bool, the user was inside a burst at that event; is_repeat: (n_users, L) bool;
@@ -171,7 +171,7 @@ class Simulation:
         A repeat inside a burst counts as a repeat."""
         src = np.where(self.in_burst, 1, 0)
         src = np.where(self.is_repeat, 2, src)
-        return np.where(self.mask, src, -1).astype(np.int64)
+        return np.where(self.mask, src, PAD_ID).astype(np.int64)
 
     def sequence(self, user: int) -> dict[str, np.ndarray]:
         """One user's events as arrays of equal length: items, topic, source, burst_topic, times."""
@@ -268,8 +268,8 @@ def simulate(config: SimConfig | str = "news", seed: int = 0, **overrides: Any) 
     item_cdf[-1] = 1.0
     lengths = rng.integers(c.min_events, c.max_events + 1, size=n).astype(np.int64)
 
-    items = np.full((n, L), -1, dtype=np.int64)
-    topic = np.full((n, L), -1, dtype=np.int64)
+    items = np.full((n, L), PAD_ID, dtype=np.int64)
+    topic = np.full((n, L), PAD_ID, dtype=np.int64)
     in_burst = np.zeros((n, L), dtype=bool)
     is_repeat = np.zeros((n, L), dtype=bool)
     burst_topic = np.full((n, L), -1, dtype=np.int64)
@@ -306,7 +306,7 @@ def simulate(config: SimConfig | str = "news", seed: int = 0, **overrides: Any) 
     steps = np.maximum(gaps, 1.0) * (np.arange(L) > 0)
     times = start_time[:, None] + np.cumsum(steps, axis=1).astype(np.int64)
     pad = np.arange(L)[None, :] >= lengths[:, None]
-    items[pad], topic[pad], burst_topic[pad], times[pad] = -1, -1, -1, -1
+    items[pad], topic[pad], burst_topic[pad], times[pad] = PAD_ID, PAD_ID, PAD_ID, PAD_ID
     in_burst[pad] = False
     is_repeat[pad] = False
     return Simulation(config=c, seed=int(seed), items=items, topic=topic, in_burst=in_burst,
@@ -318,40 +318,3 @@ def _other_topic(rng: np.random.Generator, fav: np.ndarray, n_topics: int) -> np
     """(n,) topics drawn uniformly among the ``n_topics - 1`` topics that are not ``fav``."""
     draw = rng.integers(0, n_topics - 1, size=len(fav))
     return draw + (draw >= fav)
-
-
-def default_models() -> dict[str, Any]:
-    """The four baselines with fixed, untuned settings used on simulated data (:mod:`lessons.baselines`)."""
-    from lessons.baselines import BPRMF, Markov1, Popularity, SequentialKNN
-
-    return {"popularity": Popularity(), "markov1": Markov1(smoothing=1.0),
-            "sknn": SequentialKNN(window=3, decay=0.6, neighbours=100, recent=20),
-            "bpr": BPRMF(factors=32, reg=1e-3, epochs=10, lr=1e-2, batch_size=4096, seed=0)}
-
-
-def recovery_table(sim: Simulation, models: dict[str, Any] | None = None, stage: str = "test",
-                   k: int = 10) -> Any:
-    """Which baseline recovers which interest: HR@``k`` (full ranking, unmasked) of each model on the
-    simulated split, overall and split by the ground-truth source of the held-out event.
-
-    models: name -> unfitted :class:`lessons.baselines.Baseline` (default :func:`default_models`); each is
-    fitted on ``sim.to_split()`` at ``stage``. Returns a pandas DataFrame indexed by model with columns
-    ``all``, ``long-term``, ``burst``, ``repeat`` (NaN where no target has that source) and a last row
-    ``share of targets`` giving how many targets come from each source.
-    """
-    import pandas as pd
-
-    from lessons.baselines import per_user_ranks
-
-    if not isinstance(sim, Simulation):
-        raise ValueError(f"sim must be a Simulation, got {type(sim).__name__}")
-    models = default_models() if models is None else models
-    split = sim.to_split()
-    source = sim.target_source(stage)
-    rows = {}
-    for name, model in models.items():
-        hit = per_user_ranks(model.fit(split, stage), split, stage) <= k
-        rows[name] = {"all": hit.mean(), **{s: hit[source == c].mean() if (source == c).any() else np.nan
-                                            for c, s in enumerate(SOURCES)}}
-    rows["share of targets"] = {"all": 1.0, **{s: float((source == c).mean()) for c, s in enumerate(SOURCES)}}
-    return pd.DataFrame.from_dict(rows, orient="index")

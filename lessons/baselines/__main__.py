@@ -1,0 +1,35 @@
+"""Command line of the baselines: tune on validation, evaluate on test once, write the results file.
+
+    nice python -m lessons.baselines run --dataset ml-1m [--baselines sknn bpr] [--seed 0] [--out PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from lessons.baselines.models import BASELINES
+from lessons.baselines.tuning import run
+from lessons.data.movielens import DATASETS
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m lessons.baselines", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("run", help="tune on validation, evaluate on test, write results/baselines-*.jsonl")
+    r.add_argument("--dataset", choices=DATASETS, required=True)
+    r.add_argument("--baselines", nargs="+", default=list(BASELINES), choices=list(BASELINES))
+    r.add_argument("--seed", type=int, default=0)
+    r.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args(argv)
+    records = run(args.dataset, args.baselines, seed=args.seed, out=args.out,
+                  log=lambda s: print(s, file=sys.stderr, flush=True))
+    for rec in records:
+        print(json.dumps({"baseline": rec["baseline"], "params": rec["params"],
+                          **{k: rec["test"][k] for k in ("hr@10", "ndcg@10", "mrr@10")}}))
+    return 0
+
+if __name__ == "__main__":
+    raise SystemExit(main())

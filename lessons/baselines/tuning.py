@@ -1,0 +1,135 @@
+"""Tuning the baselines on validation, one test evaluation, and the results file it writes.
+
+Command line (tunes on validation, evaluates on test once, writes ``results/baselines-<dataset>.jsonl``)::
+
+    nice python -m lessons.baselines run --dataset ml-1m
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from lessons.baselines.base import Baseline, check_split, per_user_ranks
+from lessons.baselines.models import BASELINES, BPRMF, GRIDS, SequentialKNN
+from lessons.data.split import SequentialSplit, load_split
+from lessons.evaluation.metrics import evaluate
+from lessons.evaluation.results import provenance, read_records, results_file, write_records
+
+__all__ = ["SELECT_BY", "tune", "run", "results_path", "load_results"]
+
+#: Model selection criterion on validation.
+SELECT_BY = "ndcg@10"
+
+
+def _grid_points(grid: dict[str, list]) -> list[dict[str, Any]]:
+    keys = list(grid)
+    return [dict(zip(keys, values, strict=True)) for values in itertools.product(*(grid[k] for k in keys))]
+
+
+def tune(name: str, split: SequentialSplit, grid: dict[str, list] | None = None, seed: int = 0,
+         log: Callable[[str], Any] | None = None, return_model: bool = False) -> tuple:
+    """Grid search of baseline ``name`` on the *validation* stage by :data:`SELECT_BY` (NDCG@10).
+
+    Returns ``(best_params, trials)`` where each trial is ``{"params": .., "valid": {metric: value}}``, and
+    with ``return_model`` also the best model, fitted for ``"valid"``: ``(best_params, trials, model)``.
+    For BPR the ``epochs`` list is read as checkpoints of one training run per (factors, reg).
+    """
+    if name not in BASELINES:
+        raise ValueError(f"name must be one of {list(BASELINES)}, got {name!r}")
+    grid = GRIDS[name] if grid is None else grid
+    trials: list[dict[str, Any]] = []
+    best_model: list[Baseline] = []
+
+    def record(params: dict[str, Any], model: Baseline) -> None:
+        res = evaluate(per_user_ranks(model, split, "valid"))
+        if not trials or res[SELECT_BY] > max(t["valid"][SELECT_BY] for t in trials):
+            snapshot = copy.copy(model)  # BPR's P_, Q_ are new arrays each epoch; kNN's decay is a float
+            if isinstance(snapshot, BPRMF):
+                snapshot.epochs = params["epochs"]
+            best_model[:] = [snapshot]
+        trials.append({"params": params, "valid": {k: v for k, v in res.items() if k != "n_users"}})
+        if log:
+            log(f"  {name} {params} valid {SELECT_BY}={res[SELECT_BY]:.4f}")
+
+    if name == "bpr":
+        checkpoints = sorted(grid.get("epochs", [20]))
+        base = {k: v for k, v in grid.items() if k != "epochs"}
+        for point in _grid_points(base):
+            model = BPRMF(**point, epochs=max(checkpoints), seed=seed)
+            model.fitted_stage = "valid"
+            for epoch in model.train_epochs(split, split.history("valid")):
+                if epoch in checkpoints:
+                    record({**model.params(), "epochs": epoch}, model)
+    elif name == "sknn" and "decay" in grid:
+        # the similarity matrix does not depend on the decay: fit once per (window, neighbours, ...)
+        base = {k: v for k, v in grid.items() if k != "decay"}
+        for point in _grid_points(base):
+            model = SequentialKNN(**point).fit(split, "valid")
+            for decay in grid["decay"]:
+                model.decay = float(SequentialKNN(decay=decay).decay)  # validated
+                record({**point, "decay": model.decay}, model)
+    else:
+        for point in _grid_points(grid):
+            model = BASELINES[name](**point)
+            model.fit(split, "valid")
+            record({**point}, model)
+    if not trials:
+        raise ValueError(f"grid for {name} produced no trial: {grid!r}")
+    best = max(trials, key=lambda t: t["valid"][SELECT_BY])
+    if return_model:
+        return dict(best["params"]), trials, best_model[0]
+    return dict(best["params"]), trials
+
+
+def results_path(dataset: str) -> Path:
+    """``results/baselines-<dataset>.jsonl`` in the repository."""
+    return results_file(f"baselines-{dataset}")
+
+
+def load_results(dataset: str) -> list[dict[str, Any]]:
+    """The records written by ``python -m lessons.baselines run --dataset <dataset>``."""
+    return read_records(results_path(dataset))
+
+
+def run(dataset: str, names: Sequence[str] = tuple(BASELINES), seed: int = 0, out: Path | None = None,
+        split: SequentialSplit | None = None, grids: dict[str, dict[str, list]] | None = None,
+        log: Callable[[str], Any] = print) -> list[dict[str, Any]]:
+    """Tune every baseline in ``names`` on validation, refit on train + validation with the chosen
+    hyper-parameters, evaluate once on test, and write one JSON line per baseline to ``out`` (default
+    :func:`results_path`; the file is overwritten, not appended to). Returns the records."""
+    split = load_split(dataset) if split is None else check_split(split)
+    out = results_path(dataset) if out is None else Path(out)
+    grids = GRIDS if grids is None else grids
+    records = []
+    for name in names:
+        if name not in BASELINES:
+            raise ValueError(f"names must be among {list(BASELINES)}, got {name!r}")
+        log(f"[{dataset}] tuning {name}")
+        t0 = time.perf_counter()
+        best, trials, valid_model = tune(name, split, grids.get(name, {}), seed=seed, log=log,
+                                         return_model=True)
+        tune_seconds = time.perf_counter() - t0
+        kwargs = {**best, "seed": seed} if name == "bpr" else best
+        valid = evaluate(per_user_ranks(valid_model, split, "valid"), ci=True, seed=seed)  # the tuned model itself
+        test_model = BASELINES[name](**kwargs).fit(split, "test")
+        test = evaluate(per_user_ranks(test_model, split, "test"), ci=True, seed=seed)
+        log(f"[{dataset}] {name} {best}: valid ndcg@10={valid['ndcg@10']:.4f} test hr@10={test['hr@10']:.4f} "
+            f"ndcg@10={test['ndcg@10']:.4f} (fit {test_model.fit_seconds:.1f}s)")
+        records.append({
+            "dataset": split.dataset, "protocol": split.protocol, "baseline": name,
+            "n_users": split.n_users, "n_items": split.n_items, "max_len": split.max_len,
+            "params": test_model.params(), "grid": grids.get(name, {}), "select_by": f"valid {SELECT_BY}",
+            "trials": trials, "valid": valid, "test": test,
+            "test_fit": "refit on train + validation items with the chosen hyper-parameters",
+            "fit_seconds": test_model.fit_seconds, "tune_seconds": tune_seconds, "seed": seed,
+            "bootstrap": {"n_boot": 1000, "level": 0.95, "unit": "user"},
+            "command": f"python -m lessons.baselines run --dataset {dataset}",
+            **provenance(),
+        })
+    write_records(out, records)
+    return records

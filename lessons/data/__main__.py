@@ -1,0 +1,38 @@
+"""Command line of the data package.
+
+    python -m lessons.data stats ml-1m --protocol recbole   # {"users": .., "items": .., "interactions": ..}
+    python -m lessons.data stats ml-1m --protocol raw
+
+The data themselves are fetched by ``python -m lessons.data.fetch`` (``make data``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from lessons.data.facts import protocol_stats
+from lessons.data.movielens import DATASETS
+from lessons.data.protocol import PROTOCOLS
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m lessons.data",
+                                     description="Statistics of the MovieLens data after a protocol.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    stats = sub.add_parser("stats", help="print users/items/interactions after a protocol as JSON")
+    stats.add_argument("name", choices=DATASETS)
+    stats.add_argument("--protocol", choices=PROTOCOLS, default="recbole")
+    args = parser.parse_args(argv)
+    try:
+        result = protocol_stats(args.name, args.protocol)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

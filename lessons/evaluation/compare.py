@@ -1,0 +1,210 @@
+"""Comparing models fairly: per-user paired differences, groups of users, choosing a headline on validation.
+
+Everything here reads committed results (``results/<name>.jsonl``, see :mod:`lessons.evaluation.results`):
+
+* a run is grouped under :func:`run_label` (its model, ``+seen`` with a seen-item bias);
+* :func:`rank_matrix` stacks the per-user test ranks that runs store; :func:`paired_difference` compares two
+  models on the same users (each user's metric averaged over seeds first) with a bootstrap interval;
+* :func:`group_table` does the same per group of users (:func:`user_groups`, :func:`tercile_names`);
+* :func:`best_on_validation` and :func:`headline_row` choose what a chapter reports WITHOUT looking at test
+  numbers.
+
+Per-user metric values come from :func:`lessons.evaluation.metrics.per_user_metric`, the one formula.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lessons.data.split import SequentialSplit
+from lessons.evaluation.metrics import bootstrap_ci, per_user_metric
+from lessons.evaluation.results import RESULTS_DIR, read_records, results_file
+
+__all__ = ["run_label", "matching_records", "best_on_validation", "headline_row", "rank_matrix",
+           "paired_difference", "user_groups", "tercile_names", "group_table", "two_models_per_group"]
+
+
+def run_label(record: dict[str, Any]) -> str:
+    """The name a run is grouped under: its model, plus ``'+seen'`` when it learned a seen-item bias.
+
+    >>> run_label({"model": "full-gru", "config": {"seen_bias": True}})
+    'full-gru+seen'
+    """
+    return record["model"] + ("+seen" if record.get("config", {}).get("seen_bias") else "")
+
+
+def matching_records(records: Sequence[dict[str, Any]], **config: Any) -> list[dict[str, Any]]:
+    """The records whose ``config`` has every given value, e.g. ``matching_records(rs, threads=2, model="gru")``."""
+    return [r for r in records if all(r.get("config", {}).get(k) == v for k, v in config.items())]
+
+
+def best_on_validation(
+    records: Sequence[dict[str, Any]], metric: str = "ndcg@10", **config: Any
+) -> dict[str, Any]:
+    """The record with the highest VALIDATION ``metric`` among those whose ``config`` matches every keyword.
+
+    How a setting is chosen without looking at test numbers, e.g.
+    ``best_on_validation(read_records(path), threads=2, model="fused-gate-gru")``. Raises ``ValueError`` when
+    no record matches or a record has no such validation metric.
+    """
+    pool = matching_records(records, **config)
+    if not pool:
+        raise ValueError(f"no record has config {config!r} (searched {len(records)} records)")
+    missing = [r.get("model") for r in pool if metric not in r.get("valid", {})]
+    if missing:
+        raise ValueError(f"metric {metric!r} is missing from the validation results of {missing}")
+    return max(pool, key=lambda r: r["valid"][metric])
+
+
+def headline_row(summary: pd.DataFrame, prefix: str = "fused", k: int = 10) -> pd.Series:
+    """The row a chapter reports as "the best ``prefix`` model", chosen without test numbers.
+
+    Among the rows of :func:`summarize_runs` whose model starts with ``prefix``, keep those with the most seeds,
+    then take the best mean VALIDATION NDCG@k. Raises ``ValueError`` when no model starts with ``prefix``.
+    """
+    rows = summary[summary["model"].str.startswith(prefix)]
+    if rows.empty:
+        raise ValueError(f"no model in the summary starts with prefix={prefix!r}; models: {sorted(summary['model'])}")
+    rows = rows[rows["seeds"] == rows["seeds"].max()]
+    return rows.loc[rows[f"valid_ndcg@{k}_mean"].idxmax()]
+
+
+def rank_matrix(
+    dataset: str, models: Sequence[str] | None = None, results_dir: Path = RESULTS_DIR, epochs: int | None = None
+) -> dict[str, np.ndarray]:
+    """``{model: (n_seeds, n_users) test ranks}`` from the runs that stored ``test_ranks``; keys are
+    :func:`run_label` names (e.g. ``'full-gru+seen'``).
+
+    ``epochs`` keeps only the runs planned for that many epochs. The seeds of one model are stacked only if they
+    share one plan (planned epochs and ``--max-minutes``); a model run under several plans raises ``ValueError``
+    unless ``epochs`` picks one, so that runs of different plans are never averaged.
+    """
+    path = results_file(dataset, results_dir)
+    out: dict[str, list] = {}
+    plans: dict[str, set] = {}
+    if path.exists():
+        for r in read_records(path):
+            if "test_ranks" not in r or (models is not None and run_label(r) not in models):
+                continue
+            plan = (r.get("config", {}).get("epochs"), r.get("config", {}).get("max_minutes"))
+            if epochs is not None and plan[0] != epochs:
+                continue
+            out.setdefault(run_label(r), []).append(r["test_ranks"])
+            plans.setdefault(run_label(r), set()).add(plan)
+    mixed = {m: sorted(p, key=str) for m, p in plans.items() if len(p) > 1}
+    if mixed:
+        raise ValueError(
+            f"runs of one model under different plans (epochs, max_minutes) would be averaged: {mixed}; "
+            "pass epochs= to choose one"
+        )
+    return {m: np.asarray(v) for m, v in out.items()}
+
+
+def paired_difference(
+    dataset: str,
+    a: str,
+    b: str,
+    metric: str = "ndcg@10",
+    results_dir: Path = RESULTS_DIR,
+    seed: int = 0,
+    epochs: int | None = None,
+) -> dict[str, Any] | None:
+    """Per-user paired comparison of two models on the same test users: mean ``metric`` of A and B (each
+    user's value averaged over that model's seeds first), their difference A - B and a 95% bootstrap CI of it.
+
+    ``a``, ``b``: :func:`run_label` names; ``epochs``: only runs of that plan (see :func:`rank_matrix`). Returns
+    ``None`` if either model has no stored test ranks.
+    """
+    ranks = rank_matrix(dataset, [a, b], results_dir, epochs=epochs)
+    if a not in ranks or b not in ranks:
+        return None
+    va = np.mean([per_user_metric(r, metric) for r in ranks[a]], axis=0)
+    vb = np.mean([per_user_metric(r, metric) for r in ranks[b]], axis=0)
+    lo, hi = bootstrap_ci(va - vb, n_boot=1000, seed=seed)
+    return {
+        "dataset": dataset,
+        "A": a,
+        "B": b,
+        "seeds A": len(ranks[a]),
+        "seeds B": len(ranks[b]),
+        f"{metric} A": float(va.mean()),
+        f"{metric} B": float(vb.mean()),
+        "A − B": float((va - vb).mean()),
+        "95% CI low": lo,
+        "95% CI high": hi,
+    }
+
+
+def user_groups(split: SequentialSplit, n_groups: int = 3) -> np.ndarray:
+    """Tercile (by default) of each user's training-sequence length: ``(n_users,)`` ints ``0..n_groups-1``."""
+    if n_groups < 1:
+        raise ValueError(f"n_groups must be >= 1, got {n_groups}")
+    lengths = np.array([len(s) for s in split.train])
+    edges = np.quantile(lengths, np.linspace(0, 1, n_groups + 1)[1:-1])
+    return np.searchsorted(edges, lengths, side="right")
+
+
+def tercile_names(split: SequentialSplit) -> tuple[np.ndarray, list[str]]:
+    """Users' length terciles and readable names with the length ranges, e.g. ``'short (8-40)'``."""
+    groups = user_groups(split, 3)
+    lengths = np.array([len(s) for s in split.train])
+    names = []
+    for g, word in enumerate(("short", "medium", "long")):
+        sel = lengths[groups == g]
+        names.append(f"{word} ({sel.min()}–{sel.max()} items)" if sel.size else word)
+    return groups, names
+
+
+def group_table(
+    ranks: dict[str, np.ndarray],
+    groups: np.ndarray,
+    group_names: Sequence[str],
+    metric: str = "ndcg@10",
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Mean ``metric`` per model and user group with a 95% bootstrap CI over the group's users.
+
+    ranks: ``{model: (n_seeds, n_users)}``; a user's value is averaged over seeds first.
+    groups: ``(n_users,)``
+    ints indexing ``group_names``. Returns columns ``model, group, n_users, mean, lo, hi``.
+    """
+    rows = []
+    for model, r in ranks.items():
+        r = np.atleast_2d(r)
+        if r.shape[1] != len(groups):
+            raise ValueError(f"ranks of {model!r} cover {r.shape[1]} users, groups {len(groups)}")
+        values = np.mean([per_user_metric(row, metric) for row in r], axis=0)
+        for g, name in enumerate(group_names):
+            v = values[groups == g]
+            lo, hi = bootstrap_ci(v, n_boot=1000, seed=seed)
+            rows.append(
+                {
+                    "model": model,
+                    "group": name,
+                    "n_users": int(v.size),
+                    "mean": float(v.mean()),
+                    "lo": lo,
+                    "hi": hi,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def two_models_per_group(groups: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
+    """Two models of a :func:`group_table` side by side: columns ``group, a, b, apart`` (``a``/``b`` their mean
+    metric; ``apart``: their 95% intervals do not overlap), groups in table order."""
+    missing = {a, b} - set(groups["model"])
+    if missing:
+        raise ValueError(f"models {sorted(missing)} are not in the group table; it has {sorted(set(groups['model']))}")
+    wide = groups.set_index(["group", "model"])
+    rows = []
+    for group in dict.fromkeys(groups["group"]):
+        ra, rb = wide.loc[(group, a)], wide.loc[(group, b)]
+        apart = bool(ra["lo"] > rb["hi"] or rb["lo"] > ra["hi"])
+        rows.append({"group": group, "a": float(ra["mean"]), "b": float(rb["mean"]), "apart": apart})
+    return pd.DataFrame(rows)
