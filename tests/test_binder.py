@@ -67,7 +67,8 @@ def runtime_imports() -> set[str]:
     for nb in NOTEBOOKS:
         for cell in json.loads(nb.read_text())["cells"]:
             if cell["cell_type"] == "code":
-                code = "\n".join(ln for ln in "".join(cell["source"]).splitlines() if not ln.lstrip().startswith(("%", "!")))
+                lines = "".join(cell["source"]).splitlines()
+                code = "\n".join(ln for ln in lines if not ln.lstrip().startswith(("%", "!")))
                 mods |= imported_modules(code)
     for py in (ROOT / "lessons").rglob("*.py"):
         mods |= imported_modules(py.read_text())
