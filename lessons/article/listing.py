@@ -7,7 +7,7 @@ executed, nothing is imported from it, and nothing touches the network.
 
 Each check returns :class:`Finding` records, so a chapter can print them and a test can assert them::
 
-    from lessons.article_code import ARTICLE_LISTING, check_listing
+    from lessons.article.listing import ARTICLE_LISTING, check_listing
     for f in check_listing(ARTICLE_LISTING):
         print(f.line, f.kind, f.detail)
 """
@@ -19,84 +19,28 @@ import builtins
 import io
 import tokenize
 from dataclasses import dataclass
+from pathlib import Path
 
 __all__ = [
     "ARTICLE_LISTING",
     "Finding",
-    "KINDS",
+    "FINDING_KINDS",
     "check_listing",
     "comment_placeholders",
     "evaluation_issues",
-    "first_step_values",
     "files_read",
     "placeholder_strings",
     "shape_index_errors",
     "undefined_names",
 ]
 
-ARTICLE_LISTING: str = """\
-# [import the libraries]
-import numpy as np
-import pandas as pd
-from keras.models import Sequential
-from keras.layers import LSTM, Dense, Dropout
-from keras.optimizers import Adam
-from sklearn.model_selection import train_test_split
+_LISTING_FILE = Path(__file__).with_name("listing.txt")
 
-# [load the data set]
-data = pd.read_csv('user_interest_data.csv')
-# [pre-processing such as normalisation and filling missing values]
-# ...
-
-# [split features and labels]
-X = data[['feature1', 'feature2', 'feature3', '...']]
-y = data['label']
-
-# [split into training and test sets]
-X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=42)
-
-# [data expansion, e.g. adding time steps or sequence length]
-# ...
-
-# [define the LSTM model]
-model = Sequential()
-model.add(LSTM(units=50, return_sequences=True, input_shape=(X_train.shape[1], X_train.shape[2])))
-model.add(Dropout(0.2))
-model.add(LSTM(units=50, return_sequences=False))
-model.add(Dropout(0.2))
-model.add(Dense(units=1, activation='sigmoid'))
-
-# [compile the model]
-model.compile(optimizer='adam', loss='binary_crossentropy', metrics=['accuracy'])
-
-# [train the model]
-model.fit(X_train, y_train, epochs=10, batch_size=32, validation_data=(X_test, y_test))
-
-# [evaluate the model]
-loss, accuracy = model.evaluate(X_test, y_test)
-print(f"Test accuracy: {accuracy:.2f}")
-
-# [define the GRU model]
-modelGru = Sequential()
-modelGru.add(GRU(units=50, return_sequences=True, input_shape=(X_train.shape[1], X_train.shape[2])))
-modelGru.add(Dropout(0.2))
-modelGru.add(GRU(units=50, return_sequences=False))
-modelGru.add(Dropout(0.2))
-modelGru.add(Dense(units=1, activation='sigmoid'))
-
-# [compile the model]
-modelGru.compile(optimizer='adam', loss='binary_crossentropy', metrics=['accuracy'])
-
-# [train the model]
-modelGru.fit(X_train, y_train, epochs=10, batch_size=32, validation_data=(X_test, y_test))
-
-# [evaluate the model]
-lossGru, accuracyGru = modelGru.evaluate(X_test, y_test)
-print(f"Test accuracy (GRU): {accuracyGru:.2f}")
-"""
+ARTICLE_LISTING: str = _LISTING_FILE.read_text(encoding="utf-8")
+"""The article's listing (``listing.txt`` next to this module): code lines unchanged, comments in English."""
 
 #: The kinds of finding, in the order a reader meets them in the errata chapter.
-KINDS: tuple[str, ...] = (
+FINDING_KINDS: tuple[str, ...] = (
     "missing-file",
     "placeholder-column",
     "step-left-as-comment",
@@ -113,7 +57,7 @@ class Finding:
 
     Attributes:
         line: 1-based line number in the checked source.
-        kind: one of :data:`KINDS`.
+        kind: one of :data:`FINDING_KINDS`.
         detail: one English sentence saying what fails and why.
     """
 
@@ -349,7 +293,7 @@ def evaluation_issues(source: str) -> list[Finding]:
 
 
 def check_listing(source: str = ARTICLE_LISTING) -> list[Finding]:
-    """All findings for a listing, sorted by line and then by the order of :data:`KINDS`.
+    """All findings for a listing, sorted by line and then by the order of :data:`FINDING_KINDS`.
 
     Args:
         source: Python source code; the article's listing by default.
@@ -366,37 +310,4 @@ def check_listing(source: str = ARTICLE_LISTING) -> list[Finding]:
         + undefined_names(source)
         + evaluation_issues(source)
     )
-    return sorted(findings, key=lambda f: (f.line, KINDS.index(f.kind)))
-
-
-def first_step_values() -> dict[str, object]:
-    """The first step of the article's GRU example recomputed from the parameters the article prints.
-
-    The article uses input ``x_1 = 1``, ``h_0 = [0, 0]``, gate weights ``[0.1, 0.2]`` and bias ``0.3`` for
-    both gates, candidate weights ``[0.3, 0.4]`` (input and recurrent) and candidate bias ``0.1``; weights are
-    read element-wise, the only reading under which its expressions have matching shapes.
-
-    Returns:
-        ``z1`` and ``r1``: the two gates, each of shape (2,); they are equal because their formulas and
-        parameters are. ``article_z1`` and ``article_r1``: the scalars the article prints (0.8 and 0.9).
-        ``candidate_preact``: the pre-activation of the candidate as the article writes it, shape (2,),
-        including its extra ``(1 - r) * x`` term; ``candidate``: its tanh. ``article_candidate``: the
-        printed candidate ``[-0.5, -0.5]``.
-    """
-    import numpy as np
-
-    x1, h0 = 1.0, np.zeros(2)
-    w_gate, b_gate = np.array([0.1, 0.2]), 0.3
-    w_cx, w_ch, b_c = np.array([0.3, 0.4]), np.array([0.3, 0.4]), 0.1
-    z1 = 1.0 / (1.0 + np.exp(-(w_gate * x1 + w_gate * h0 + b_gate)))
-    r1 = 1.0 / (1.0 + np.exp(-(w_gate * x1 + w_gate * h0 + b_gate)))
-    pre = w_cx * x1 + w_ch * (r1 * h0 + (1.0 - r1) * x1) + b_c
-    return {
-        "z1": z1,
-        "r1": r1,
-        "article_z1": 0.8,
-        "article_r1": 0.9,
-        "candidate_preact": pre,
-        "candidate": np.tanh(pre),
-        "article_candidate": np.array([-0.5, -0.5]),
-    }
+    return sorted(findings, key=lambda f: (f.line, FINDING_KINDS.index(f.kind)))
