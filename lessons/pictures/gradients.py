@@ -17,6 +17,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from matplotlib.figure import Figure
 
+from lessons.pictures.animation import restyle_slider
+from lessons.pictures.palette import CELL, SEQUENCE
 from lessons.rnn.gru import GRU
 from lessons.rnn.lstm import LSTM
 from lessons.rnn.vanilla import RNN
@@ -34,7 +36,7 @@ __all__ = [
     "gradient_slider_figure",
 ]
 
-MODEL_COLOURS = {"RNN": "#c44e52", "LSTM": "#4c72b0", "GRU": "#55a868"}
+MODEL_COLOURS = {name: CELL[name.lower()] for name in ("RNN", "LSTM", "GRU")}
 
 
 def input_jacobians(cell: Any, xs: Any, h0: Any = None) -> np.ndarray:
@@ -112,23 +114,16 @@ def model_inputs(T: int, input_size: int = 4, seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed + 1000).normal(size=(T, input_size))
 
 
-def gradient_norms_by_model(
-    T: int = 50,
-    input_size: int = 4,
-    hidden_size: int = 8,
-    seed: int = 0,
-    rnn_norm: float | None = None,
-    forget_bias: float | None = None,
-    update_bias: float | None = None,
-    rnn_nonlinearity: str = "tanh",
-) -> dict[str, np.ndarray]:
+def gradient_norms_by_model(T: int = 50, input_size: int = 4, hidden_size: int = 8, seed: int = 0,
+                            **knobs: Any) -> dict[str, np.ndarray]:
     """``‖∂h_T/∂x_t‖`` for ``t = 1 … T`` for each model of :func:`make_cells`, on the same random inputs.
 
-    Inputs ``xs (T, input_size)`` are standard normal (seeded).
+    Inputs ``xs (T, input_size)`` are standard normal (seeded); ``knobs`` are the settings of :func:`make_cells`
+    (``rnn_norm``, ``forget_bias``, ``update_bias``, ``rnn_nonlinearity``).
     Returns ``{"RNN": (T,), "LSTM": (T,), "GRU": (T,)}``.
     """
     xs = model_inputs(T, input_size, seed)
-    cells = make_cells(input_size, hidden_size, seed, rnn_norm, forget_bias, update_bias, rnn_nonlinearity)
+    cells = make_cells(input_size, hidden_size, seed, **knobs)
     return {name: jacobian_norms(cell, xs) for name, cell in cells.items()}
 
 
@@ -177,7 +172,7 @@ def gradient_norms_figure(norms: Mapping[str, Any], title: str | None = None, fl
     fig.subplots_adjust(left=0.12, right=0.97, bottom=0.15, top=0.9)
     for j, (label, v) in enumerate(data.items()):
         back = np.arange(v.shape[0])[::-1]
-        colour = MODEL_COLOURS.get(label, f"C{j}")
+        colour = MODEL_COLOURS.get(label, SEQUENCE[j % len(SEQUENCE)])
         ax.semilogy(back, np.maximum(v, floor), color=colour, label=label, lw=1.8)
     ax.set_xlabel("steps back from the last input, T − t")
     ax.set_ylabel(r"$\|\partial h_T / \partial x_t\|$")
@@ -195,6 +190,16 @@ def _sig(v: np.ndarray, digits: int = 6) -> list[float]:
 
 def _fmt(v: float) -> str:
     return f"{v:g}"
+
+
+KNOB: dict[str, str] = {"RNN": "rnn_norm", "LSTM": "forget_bias", "GRU": "update_bias"}
+"""The setting of :func:`make_cells` that each model's slider moves."""
+
+_KNOB_TEXT: dict[str, tuple[str, str]] = {  # model -> (legend label, slider prefix)
+    "RNN": ("RNN, ‖W_hh‖₂ = ", "RNN spectral norm ‖W_hh‖₂ = "),
+    "LSTM": ("LSTM, b_f = ", "LSTM forget bias b_f = "),
+    "GRU": ("GRU, b_z = ", "GRU update bias b_z = "),
+}
 
 
 def gradient_slider_figure(
@@ -218,67 +223,19 @@ def gradient_slider_figure(
         if not vals:
             raise ValueError(f"{name}: expected at least one slider value, got none")
     xs = model_inputs(T, input_size, seed)
-    curves: dict[str, list[np.ndarray]] = {name: [] for name in axes}
-    for v in axes["RNN"]:
-        curves["RNN"].append(jacobian_norms(make_cells(input_size, hidden_size, seed, rnn_norm=v)["RNN"], xs))
-    for v in axes["LSTM"]:
-        curves["LSTM"].append(
-            jacobian_norms(make_cells(input_size, hidden_size, seed, forget_bias=v)["LSTM"], xs)
-        )
-    for v in axes["GRU"]:
-        curves["GRU"].append(
-            jacobian_norms(make_cells(input_size, hidden_size, seed, update_bias=v)["GRU"], xs)
-        )
     back = np.arange(T)[::-1]
-    labels = {"RNN": "RNN, ‖W_hh‖₂ = ", "LSTM": "LSTM, b_f = ", "GRU": "GRU, b_z = "}
-    prefixes = {
-        "RNN": "RNN spectral norm ‖W_hh‖₂ = ",
-        "LSTM": "LSTM forget bias b_f = ",
-        "GRU": "GRU update bias b_z = ",
-    }
-    start = {name: len(v) // 2 for name, v in axes.items()}
-    fig = go.Figure()
-    for name in axes:
-        y = np.maximum(curves[name][start[name]], floor)
-        fig.add_trace(
-            go.Scatter(
-                x=back,
-                y=y,
-                mode="lines+markers",
-                marker=dict(size=4),
-                line=dict(color=MODEL_COLOURS[name], width=2),
-                name=labels[name] + _fmt(axes[name][start[name]]),
-            )
-        )
-    sliders = []
-    for j, name in enumerate(axes):
-        steps = [
-            dict(
-                method="restyle",
-                label=_fmt(v),
-                args=[
-                    {
-                        "y": [_sig(np.maximum(curve, floor))],
-                        "name": [labels[name] + _fmt(v)],
-                    },
-                    [j],
-                ],
-            )
-            for v, curve in zip(axes[name], curves[name], strict=True)
-        ]
-        sliders.append(
-            dict(
-                active=start[name],
-                steps=steps,
-                x=0.0 + j * 0.34,
-                len=0.31,
-                y=-0.18,
-                xanchor="left",
-                yanchor="top",
-                pad=dict(t=30, b=10),
-                currentvalue=dict(prefix=prefixes[name], font=dict(size=11)),
-            )
-        )
+    fig, sliders = go.Figure(), []
+    for j, (name, vals) in enumerate(axes.items()):
+        label, prefix = _KNOB_TEXT[name]
+        curves = [np.maximum(jacobian_norms(make_cells(input_size, hidden_size, seed, **{KNOB[name]: v})[name], xs),
+                             floor) for v in vals]
+        start = len(vals) // 2
+        fig.add_trace(go.Scatter(x=back, y=curves[start], mode="lines+markers", marker=dict(size=4),
+                                 line=dict(color=MODEL_COLOURS[name], width=2), name=label + _fmt(vals[start])))
+        updates = [{"y": _sig(c), "name": label + _fmt(v)} for v, c in zip(vals, curves, strict=True)]
+        sliders.append(restyle_slider([_fmt(v) for v in vals], updates, j, start, prefix, x=j * 0.34, len=0.31,
+                                      y=-0.18, xanchor="left", yanchor="top", pad=dict(t=30, b=10),
+                                      currentvalue=dict(prefix=prefix, font=dict(size=11))))
     fig.update_layout(
         sliders=sliders,
         height=470,

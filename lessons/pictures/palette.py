@@ -50,6 +50,9 @@ INTEREST: dict[str, str] = {"short": OKABE_ITO["orange"], "long": OKABE_ITO["blu
 SOURCE: dict[str, str] = {"long-term": OKABE_ITO["blue"], "burst": OKABE_ITO["orange"], "repeat": OKABE_ITO["purple"]}
 """The interest-drift simulator's event sources."""
 
+STEP: dict[str, str] = {"prev": OKABE_ITO["grey"], "new": OKABE_ITO["vermillion"]}
+"""One step of a cell: the state it starts from and the state it ends in (candidates use :data:`GATE`)."""
+
 NEUTRAL: dict[str, str] = {"text": "#333333", "muted": "#777777", "rule": "#BBBBBB", "off": "#EEEEEE"}
 """Greys for text, guides, inactive boxes."""
 
