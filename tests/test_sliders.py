@@ -37,9 +37,8 @@ def test_gru_step_values_follow_the_equations(x: float, w: float, b: float, hp: 
     assert min(n, hp) <= v["h"] <= max(n, hp)
 
 
-def test_gru_step_values_match_torch() -> None:
-    torch = pytest.importorskip("torch")
-    torch.set_num_threads(1)
+def test_gru_step_values_match_torch(torch_single_thread) -> None:  # noqa: ANN001
+    torch = torch_single_thread
     gru = S.one_unit_gru(weight=-0.75, bias=1.5).to_torch()
     with torch.no_grad():
         _, h = gru(torch.tensor([[0.6]], dtype=torch.float64), torch.tensor([[0.2]], dtype=torch.float64))

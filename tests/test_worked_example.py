@@ -13,7 +13,7 @@ import torch
 from lessons.article import worked_example as we
 from lessons.mathfn import logit, sigmoid
 
-torch.set_num_threads(1)
+pytestmark = pytest.mark.usefixtures("torch_single_thread")
 
 
 def test_step_one_known_values() -> None:

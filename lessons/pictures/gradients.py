@@ -17,6 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from matplotlib.figure import Figure
 
+from lessons.mathfn import sigmoid
 from lessons.pictures.animation import restyle_slider
 from lessons.pictures.palette import CELL, SEQUENCE
 from lessons.rnn.gru import GRU
@@ -34,6 +35,9 @@ __all__ = [
     "reach_table",
     "gradient_norms_figure",
     "gradient_slider_figure",
+    "explicit_input_jacobian",
+    "reach_settings",
+    "key_numbers",
 ]
 
 MODEL_COLOURS = {name: CELL[name.lower()] for name in ("RNN", "LSTM", "GRU")}
@@ -247,3 +251,56 @@ def gradient_slider_figure(
         title=dict(text="How far back does the gradient reach?", font=dict(size=15)),
     )
     return fig
+
+
+# ---------------------------------------------------------------------------- the chapter's numbers
+def explicit_input_jacobian(rnn: RNN, trace: Any, t: int) -> np.ndarray:
+    """``∂h_T/∂x_t`` of a tanh RNN as the explicit product of step Jacobians, ``(H, I)``.
+
+    ``∂h_t/∂x_t = diag(1 − h_t²) W_xh``, then one factor ``∂h_s/∂h_{s−1} = diag(1 − h_s²) W_hh`` for every later
+    step ``s``. ``trace``: the RNN's forward trace (``h: (T, H)``); ``t``: 0-based index of the input.
+    """
+    T = trace.h.shape[0]
+    if not 0 <= t < T:
+        raise ValueError(f"t: expected a 0-based step in [0, {T}), got {t!r}")
+    step_jac = (1 - trace.h**2)[:, :, None] * rnn.W_hh  # (T, H, H): dh_s/dh_{s-1}
+    product = np.diag(1 - trace.h[t] ** 2) @ rnn.W_xh  # dh_t/dx_t
+    for s in range(t + 1, T):
+        product = step_jac[s] @ product
+    return product
+
+
+def reach_settings(T: int = 50, hidden_size: int = 8) -> dict[str, np.ndarray]:
+    """The settings the chapter compares, ``{label: (T,) gradient norms}``: each model at PyTorch's default
+    initialisation, the LSTM with ``b_f = 3``, the GRU with ``b_z = 3`` and a ReLU RNN of spectral norm 2."""
+    norms = gradient_norms_by_model(T=T, hidden_size=hidden_size)
+    biased = gradient_norms_by_model(T=T, hidden_size=hidden_size, forget_bias=3.0, update_bias=3.0)
+    relu = gradient_norms_by_model(T=T, hidden_size=hidden_size, rnn_norm=2.0, rnn_nonlinearity="relu")["RNN"]
+    settings = {f"{m}, default initialisation": v for m, v in norms.items()}
+    settings["LSTM, forget bias b_f = 3"] = biased["LSTM"]
+    settings["GRU, update bias b_z = 3"] = biased["GRU"]
+    settings["RNN with ReLU, spectral norm 2"] = relu
+    return settings
+
+
+def key_numbers(T: int = 50, hidden_size: int = 8, input_size: int = 4) -> dict[str, str]:
+    """Every number the vanishing-gradients chapter quotes in its prose, formatted, by name (glued in one loop).
+
+    ``bptt_gap``: BPTT against the explicit product for the input ``x_31`` (index 30); ``reach20_*``: the share of
+    the gradient 20 steps back; ``reach40_relu``: 40 steps back for the ReLU RNN; ``f3``: ``σ(3)`` and its 20th power.
+    """
+    xs = model_inputs(T, input_size)
+    rnn = RNN(input_size, hidden_size, rng=0)
+    J = input_jacobians(rnn, xs)
+    product = explicit_input_jacobian(rnn, rnn.forward(xs), 30)
+    out = {"bptt_gap": f"{float(np.max(np.abs(product - J[30])) / np.max(np.abs(J[30]))):.1e}"}
+    reach = reach_table(reach_settings(T, hidden_size), steps_back=(10, 20, 40))
+    rows = {"RNN": "RNN, default", "LSTM": "LSTM, default", "GRU": "GRU, default", "LSTM3": "LSTM, forget",
+            "GRU3": "GRU, update"}
+    for key, label in rows.items():
+        row = next(r for r in reach.index if r.startswith(label))
+        out[f"reach20_{key}"] = f"{reach.loc[row, '20 steps back']:.1e}"
+    out["reach40_relu"] = f"{reach.loc['RNN with ReLU, spectral norm 2', '40 steps back']:.1e}"
+    f3 = float(sigmoid(3.0))
+    out.update(f3=f"{f3:.3f}", f3_pow20=f"{f3 ** 20:.2f}", half_pow20=f"{0.5**20:.1e}")
+    return out
