@@ -13,14 +13,18 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def toc_pages() -> list[str]:
-    """Every page of ``_toc.yml`` as a path without suffix, root first, parts and sections in order."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    pages = [toc["root"]]
-    for part in toc.get("parts", []):
-        for chapter in part.get("chapters", []):
-            pages.append(chapter["file"])
-            pages.extend(section["file"] for section in chapter.get("sections", []))
-    return pages
+    """Every page of ``_toc.yml`` as a path without suffix: the root, then each part's chapters and their
+    sections (at any depth) in reading order."""
+    book = yaml.safe_load((ROOT / "_toc.yml").read_text())
+
+    def walk(entries: list[dict[str, Any]]) -> Iterator[str]:
+        for entry in entries:
+            if "file" in entry:
+                yield entry["file"]
+            for key in ("chapters", "sections"):
+                yield from walk(entry.get(key, []))
+
+    return [book["root"], *walk(book.get("parts", []))]
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,7 @@ import ast
 import builtins
 import io
 import tokenize
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,6 +93,12 @@ def _bound_names(tree: ast.Module) -> set[str]:
     return bound
 
 
+def _scan(tree: ast.AST, kind: str, detail_of: Callable[[ast.AST], str | None]) -> list[Finding]:
+    """One :class:`Finding` of ``kind`` for every node for which ``detail_of`` returns a sentence, in line order."""
+    found = [Finding(node.lineno, kind, d) for node in ast.walk(tree) if (d := detail_of(node)) is not None]
+    return sorted(found, key=lambda f: f.line)
+
+
 def undefined_names(source: str) -> list[Finding]:
     """Names that are read but never imported, assigned or built in (each raises ``NameError`` when reached).
 
@@ -103,57 +110,38 @@ def undefined_names(source: str) -> list[Finding]:
     """
     tree = _parse(source)
     known = _bound_names(tree) | set(dir(builtins))
-    found: list[Finding] = []
-    for node in ast.walk(tree):
+
+    def detail(node: ast.AST) -> str | None:
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in known:
-            found.append(
-                Finding(
-                    node.lineno,
-                    "undefined-name",
-                    f"`{node.id}` is used but never imported or defined: NameError when this line runs.",
-                )
-            )
-    return sorted(found, key=lambda f: f.line)
+            return f"`{node.id}` is used but never imported or defined: NameError when this line runs."
+        return None
+
+    return _scan(tree, "undefined-name", detail)
 
 
 def files_read(source: str) -> list[Finding]:
     """Calls such as ``pd.read_csv('name.csv')`` that need a data file the listing does not provide."""
-    tree = _parse(source)
-    found: list[Finding] = []
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr.startswith("read_")
-            and node.args
-            and isinstance(node.args[0], ast.Constant)
-            and isinstance(node.args[0].value, str)
-        ):
-            found.append(
-                Finding(
-                    node.lineno,
-                    "missing-file",
-                    f"reads '{node.args[0].value}', a file that is neither shipped nor described "
-                    "(columns, meaning of the label): FileNotFoundError.",
-                )
-            )
-    return sorted(found, key=lambda f: f.line)
+
+    def detail(node: ast.AST) -> str | None:
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr.startswith("read_") and node.args
+                and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+            return (f"reads '{node.args[0].value}', a file that is neither shipped nor described "
+                    "(columns, meaning of the label): FileNotFoundError.")
+        return None
+
+    return _scan(_parse(source), "missing-file", detail)
 
 
 def placeholder_strings(source: str) -> list[Finding]:
     """String constants ``'...'`` used as data (for example a column name); they fail with ``KeyError``."""
-    tree = _parse(source)
-    found: list[Finding] = []
-    for node in ast.walk(tree):
+
+    def detail(node: ast.AST) -> str | None:
         if isinstance(node, ast.Constant) and node.value == "...":
-            found.append(
-                Finding(
-                    node.lineno,
-                    "placeholder-column",
-                    "the column name '...' is a placeholder, not a column: KeyError even with a real file.",
-                )
-            )
-    return sorted(found, key=lambda f: f.line)
+            return "the column name '...' is a placeholder, not a column: KeyError even with a real file."
+        return None
+
+    return _scan(_parse(source), "placeholder-column", detail)
 
 
 def comment_placeholders(source: str) -> list[Finding]:
@@ -222,28 +210,20 @@ def shape_index_errors(source: str) -> list[Finding]:
     """
     tree = _parse(source)
     ranks = _infer_ranks(tree)
-    found: list[Finding] = []
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Subscript)
-            and isinstance(node.value, ast.Attribute)
-            and node.value.attr == "shape"
-            and isinstance(node.value.value, ast.Name)
-            and isinstance(node.slice, ast.Constant)
-            and isinstance(node.slice.value, int)
-        ):
-            name, k = node.value.value.id, node.slice.value
-            rank = ranks.get(name)
-            if rank is not None and k >= rank:
-                found.append(
-                    Finding(
-                        node.lineno,
-                        "shape-index",
-                        f"`{name}` is {rank}-D (samples, features), so `{name}.shape[{k}]` raises "
-                        "IndexError; a recurrent layer needs a 3-D array (samples, timesteps, features).",
-                    )
-                )
-    return sorted(found, key=lambda f: f.line)
+
+    def detail(node: ast.AST) -> str | None:
+        if not (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute)
+                and node.value.attr == "shape" and isinstance(node.value.value, ast.Name)
+                and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, int)):
+            return None
+        name, k = node.value.value.id, node.slice.value
+        rank = ranks.get(name)
+        if rank is None or k < rank:
+            return None
+        return (f"`{name}` is {rank}-D (samples, features), so `{name}.shape[{k}]` raises "
+                "IndexError; a recurrent layer needs a 3-D array (samples, timesteps, features).")
+
+    return _scan(tree, "shape-index", detail)
 
 
 def _names_in(node: ast.expr) -> tuple[str, ...]:

@@ -2,7 +2,7 @@
 
 Run ``python -m lessons.article.worked_example`` for readable tables, ``--json`` for one JSON object. The
 pieces live in :mod:`lessons.article.gru_example` (parameters and readings), :mod:`lessons.article.errata`
-and :mod:`lessons.article.lstm_example`; they are re-exported here so the chapter needs one import.
+and :mod:`lessons.article.lstm_example`.
 """
 
 from __future__ import annotations
@@ -11,44 +11,17 @@ import argparse
 import json
 
 from lessons.article.errata import (
-    Erratum,
     candidate_lower_bound,
     errata,
-    errata_records,
-    first_step_values,
     gate_check,
     printed_candidate_from_printed_values,
     printed_update_arithmetic,
 )
-from lessons.article.gru_example import (
-    ARTICLE_PARAMETERS,
-    H0,
-    READINGS,
-    SEED_PRINTED,
-    XS,
-    all_readings,
-    article_gru,
-    hand_step,
-    pytorch_equivalent_gru,
-    run_reading,
-    steps_table,
-)
-from lessons.article.lstm_example import (
-    LSTM_PARAMETERS,
-    article_lstm,
-    input_reaches_output,
-    lstm_steps,
-    lstm_wrong_index_steps,
-)
+from lessons.article.gru_example import READINGS, SEED_PRINTED, all_readings, run_reading, steps_table
+from lessons.article.lstm_example import input_reaches_output, lstm_steps, lstm_wrong_index_steps
 from lessons.mathfn import logit
 
-__all__ = [
-    "ARTICLE_PARAMETERS", "H0", "LSTM_PARAMETERS", "READINGS", "SEED_PRINTED", "XS", "Erratum", "all_readings",
-    "article_gru", "article_lstm", "candidate_lower_bound", "errata", "errata_records", "first_step_values",
-    "gate_check", "hand_step", "input_reaches_output", "key_numbers", "lstm_steps", "lstm_wrong_index_steps",
-    "main", "printed_candidate_from_printed_values", "printed_update_arithmetic", "pytorch_equivalent_gru",
-    "run_reading", "steps_table",
-]
+__all__ = ["key_numbers", "main"]
 
 
 def key_numbers() -> dict[str, float]:
