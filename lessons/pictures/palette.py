@@ -53,6 +53,11 @@ SOURCE: dict[str, str] = {"long-term": OKABE_ITO["blue"], "burst": OKABE_ITO["or
 STEP: dict[str, str] = {"prev": OKABE_ITO["grey"], "new": OKABE_ITO["vermillion"]}
 """One step of a cell: the state it starts from and the state it ends in (candidates use :data:`GATE`)."""
 
+SPLIT: dict[str, str] = {"train": OKABE_ITO["grey"], "input": OKABE_ITO["blue"], "valid": OKABE_ITO["orange"],
+                         "test": OKABE_ITO["vermillion"], "ref": OKABE_ITO["green"]}
+"""The evaluation protocol's parts: training events, the model's input window, validation and test items, and a
+reference marker."""
+
 ROLE: dict[str, str] = {"latent": "#ffffff", "data": "#e6e6e6", "method": "#cfe5f5", "representation": "#fde3bf",
                         "model": "#cdeee2", "output": "#e9d3ec", "concept": "#f5f5dc"}
 """Fills of the concept map's boxes by role (light Okabe–Ito tints, so black text stays readable)."""
