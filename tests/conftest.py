@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from lessons.paths import REPO_ROOT
+
+ROOT = REPO_ROOT
 
 
 def toc_pages() -> list[str]:

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from lessons.paths import REPO_ROOT
+
+ROOT = REPO_ROOT
 MAX_CELL_LINES = 12
 
 
