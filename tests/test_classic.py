@@ -179,3 +179,12 @@ def test_checkers(d: c.ToyData) -> None:
 def test_bad_input_raises(call, arg: str) -> None:  # noqa: ANN001
     with pytest.raises(ValueError, match=arg):
         call()
+
+
+def test_key_numbers_are_what_the_chapter_computes(d: c.ToyData) -> None:
+    k = c.key_numbers()
+    assert (k["rs_n_users"], k["rs_n_items"]) == (len(d.users), len(d.items)) == (6, 11)
+    assert k["rs_missing"] == f"{(d.ratings == 0).mean():.0%}"
+    mf = c.als(d.ratings, rank=2, reg=1.0, n_iters=20, seed=0)
+    assert float(k["rs_als_last"]) < float(k["rs_als_first"]) == round(mf.losses[0], 1)
+    assert (k["rs_short_top"], k["rs_long_top"]) == ("Dark Woods", "Sunday Brunch")  # drift: horror now
