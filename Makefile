@@ -17,7 +17,7 @@ BINDER_VENV  := .binder-venv
 BINDER_STAMP := $(BINDER_VENV)/.installed
 
 # Plotly >= 6 renders to a mime type that Jupyter Book 1 drops, and its "notebook" renderer inlines 4.8 MB of
-# plotly.js in every figure and loads MathJax from a CDN. The book's own renderer (lessons/plotly_book.py) emits
+# plotly.js in every figure and loads MathJax from a CDN. The book's own renderer (lessons/pictures/plotly_book.py) emits
 # small HTML snippets; the pages load _static/offline/plotly.min.js once. This is the one place where it is set.
 export LESSONS_PLOTLY_RENDERER := book
 # Small, deterministic BLAS: the machine has two cores and the notebooks are small.

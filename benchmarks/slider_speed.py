@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import matplotlib
@@ -18,10 +17,10 @@ import matplotlib
 matplotlib.use("Agg")
 
 from lessons import widgets as W  # noqa: E402
+from lessons.paths import REPO_ROOT  # noqa: E402
 from lessons.pictures import gradients as Gr  # noqa: E402
 from lessons.pictures import sliders as S  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
 PAGES = ("rnn_vanishing_gradients", "lstm_step_by_step", "gru_step_by_step")
 
 
@@ -72,7 +71,7 @@ def main() -> None:
         build = time.perf_counter() - t0
         print(f"{name:32s} {len(fig.to_json()) / 1e6:6.3f} MB JSON, built in {build:5.2f} s")
 
-    html = ROOT / "_build" / "html" / "notebooks"
+    html = REPO_ROOT / "_build" / "html" / "notebooks"
     if html.is_dir():
         print("\nbuilt pages (target <= 8 MB):")
         for page in PAGES:

@@ -7,6 +7,6 @@ import os as _os
 
 __version__ = "0.1.0"
 
-# The book build asks for its offline plotly renderer through this variable (see lessons/plotly_book.py).
+# The book build asks for its offline plotly renderer through this variable (see lessons/pictures/plotly_book.py).
 if _os.environ.get("LESSONS_PLOTLY_RENDERER") == "book":
-    from lessons import plotly_book as _plotly_book  # noqa: F401  (registers and activates the renderer)
+    from lessons.pictures import plotly_book as _plotly_book  # noqa: F401  (registers and activates the renderer)

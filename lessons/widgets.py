@@ -1,8 +1,9 @@
 """Live (kernel-backed) twins of the static slider figures, built with ipywidgets.
 
-Each function returns a :class:`LessonWidget`: sliders above an image that is redrawn in place whenever a
-slider moves. The image is drawn by the same functions as the book's figures (``lessons.pictures.sliders``
-and ``lessons.pictures.gradients``), so a notebook cell is a single call, e.g. ``gru_step_widget()``.
+:class:`LessonWidget` is the one idiom for every live twin in the book: sliders above an image that is redrawn
+in place whenever a slider moves, from ``compute(**slider values) -> state`` and ``draw(state) -> Figure``. The
+image is drawn by the same functions as the book's figures (``lessons.pictures.gate_demo``, ``sliders``,
+``gradients``, ...), so a notebook cell is a single call, e.g. ``gru_step_widget()``.
 
 In the static HTML book the widget shows its controls and the picture it had when the book was built (the
 precomputed plotly sliders next to it are the ones that move without a kernel); on Binder or a local
@@ -21,10 +22,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from lessons.pictures import gate_demo
 from lessons.pictures import gradients as grad_pics
 from lessons.pictures import sliders as sl
 
-__all__ = ["LessonWidget", "gru_step_widget", "lstm_forget_widget", "gru_update_widget", "gradient_widget"]
+__all__ = [
+    "LessonWidget", "gate_widget", "gru_step_widget", "lstm_forget_widget", "gru_update_widget", "gradient_widget",
+]
 
 
 def figure_png(fig: Figure, dpi: int = 90) -> bytes:
@@ -82,6 +86,17 @@ def _slider(value: float, lo: float, hi: float, step: float, description: str) -
     )  # fmt: skip
 
 
+def gate_widget() -> LessonWidget:
+    """The live twin of :func:`lessons.pictures.gate_demo.gate_bias_slider`: weight ``w`` and bias ``b`` of
+    ``sigmoid(w x + b)``; the state is ``{"weight", "bias"}``."""
+    controls = {
+        "weight": _slider(1.0, -3.0, 3.0, 0.1, "weight w"),
+        "bias": _slider(0.0, -4.0, 4.0, 0.5, "bias b"),
+    }
+    return LessonWidget(controls, lambda weight, bias: {"weight": weight, "bias": bias},
+                        lambda s: gate_demo.gate_plot(s["weight"], s["bias"]))
+
+
 def gru_step_widget() -> LessonWidget:
     """Experiment (a) live: sliders for ``x``, ``W_xn``, ``b_z`` (all three act together) and ``h_prev``."""
     d, r = sl.GRU_STEP_DEFAULTS, sl.GRU_STEP_RANGES
@@ -119,8 +134,7 @@ def gru_update_widget() -> LessonWidget:
 @lru_cache(maxsize=256)
 def _model_norms(model: str, knob: float, T: int, hidden_size: int) -> tuple[float, ...]:
     """Gradient norms of one model for one knob value (cached: moving one slider recomputes one model)."""
-    kwargs = {"RNN": "rnn_norm", "LSTM": "forget_bias", "GRU": "update_bias"}
-    cell = grad_pics.make_cells(hidden_size=hidden_size, **{kwargs[model]: knob})[model]
+    cell = grad_pics.make_cells(hidden_size=hidden_size, **{grad_pics.KNOB[model]: knob})[model]
     return tuple(grad_pics.jacobian_norms(cell, grad_pics.model_inputs(T)))
 
 

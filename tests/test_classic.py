@@ -101,7 +101,10 @@ def test_recent_state_is_a_frozen_gru(d: c.ToyData) -> None:
     hs = c.recent_state(seq, d.item_features, z=0.5)
     weights = 0.5 ** np.arange(len(seq), 0, -1)  # newest item weight 0.5, then 0.25, ...
     assert np.allclose(hs[-1], weights @ d.item_features[list(seq)])
-    assert np.allclose(c.recent_state(seq, d.item_features, z=1.0)[-1], d.item_features[seq[-1]])
+    assert np.allclose(c.recent_state(seq, d.item_features, z=0.0)[-1], d.item_features[seq[-1]])
+    # PyTorch's convention: z is the share of the old state kept, so z = 0.9 weighs the newest item 0.1
+    keep = c.recent_state(seq, d.item_features, z=0.9)[-1]
+    assert np.allclose(keep, (0.1 * 0.9 ** np.arange(len(seq))[::-1]) @ d.item_features[list(seq)])
     # Dev: long-term taste is comedy, the recent state is horror.
     short = c.sequence_scores(hs[-1], d.item_features)
     long = c.sequence_scores(c.long_term_profile(seq, d.item_features), d.item_features)
@@ -166,7 +169,7 @@ def test_checkers(d: c.ToyData) -> None:
         (lambda: c.als(np.ones((2, 2)), reg=0.0), "reg"),
         (lambda: c.als(-np.ones((2, 2))), "ratings"),
         (lambda: c.recent_state([], np.eye(2)), "sequence"),
-        (lambda: c.recent_state([0], np.eye(2), z=0.0), "z"),
+        (lambda: c.recent_state([0], np.eye(2), z=1.0), "z"),
         (lambda: c.recent_state([5], np.eye(2)), "sequence"),
         (lambda: c.sequence_scores(np.ones(3), np.eye(2)), "state"),
         (lambda: c.toy_data().user_index("Zoe"), "user"),
@@ -176,3 +179,12 @@ def test_checkers(d: c.ToyData) -> None:
 def test_bad_input_raises(call, arg: str) -> None:  # noqa: ANN001
     with pytest.raises(ValueError, match=arg):
         call()
+
+
+def test_key_numbers_are_what_the_chapter_computes(d: c.ToyData) -> None:
+    k = c.key_numbers()
+    assert (k["rs_n_users"], k["rs_n_items"]) == (len(d.users), len(d.items)) == (6, 11)
+    assert k["rs_missing"] == f"{(d.ratings == 0).mean():.0%}"
+    mf = c.als(d.ratings, rank=2, reg=1.0, n_iters=20, seed=0)
+    assert float(k["rs_als_last"]) < float(k["rs_als_first"]) == round(mf.losses[0], 1)
+    assert (k["rs_short_top"], k["rs_long_top"]) == ("Dark Woods", "Sunday Brunch")  # drift: horror now

@@ -90,3 +90,9 @@ def test_draw_map_bad_input() -> None:
         cm.draw_map(cm.concept_graph(), highlight=["nope"])
     with pytest.raises(ValueError, match="box_size"):
         cm.draw_map(cm.concept_graph(), box_size=(0.0, 1.0))
+
+
+def test_key_numbers_name_the_article_faults_and_none_in_the_book() -> None:
+    k = cm.key_numbers()
+    assert "Recommender system" in k["cm_dangling"] and "User interest" in k["cm_bypass"]
+    assert k["cm_n_dangling_book"] == 0 and k["cm_n_bypass_book"] == 0

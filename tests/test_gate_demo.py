@@ -7,16 +7,9 @@ import numpy as np
 import plotly.io as pio
 import pytest
 
-from lessons.pictures.gate_demo import gate_bias_slider, gate_curve, sigmoid
-from lessons.plotly_book import NAME, BookRenderer
-
-
-def test_sigmoid_known_values_and_stability() -> None:
-    assert sigmoid(0.0) == pytest.approx(0.5)
-    assert sigmoid(np.log(3.0)) == pytest.approx(0.75)
-    with np.errstate(over="raise", invalid="raise"):
-        vals = sigmoid(np.array([-1000.0, 1000.0]))
-    np.testing.assert_allclose(vals, [0.0, 1.0])
+from lessons.mathfn import sigmoid
+from lessons.pictures.gate_demo import gate_bias_slider, gate_curve, gate_plot
+from lessons.pictures.plotly_book import NAME, BookRenderer
 
 
 def test_gate_curve_rejects_2d_input() -> None:
@@ -51,7 +44,7 @@ def test_book_renderer_emits_no_plotlyjs_and_no_cdn() -> None:
 
 
 def test_book_renderer_activates(monkeypatch: pytest.MonkeyPatch) -> None:
-    from lessons import plotly_book
+    from lessons.pictures import plotly_book
 
     monkeypatch.setattr(pio.renderers, "default", pio.renderers.default)
     plotly_book.activate()
@@ -62,13 +55,16 @@ def test_live_widget_redraws_when_a_slider_moves() -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    from lessons.widgets_demo import gate_plot, gate_widget
+    from lessons.widgets import LessonWidget, gate_widget
 
-    box = gate_widget()
-    weight, bias = box.children[0].children
-    out = box.children[1]
-    bias.value = 2.0
-    assert bias.value == 2.0 and out is not None
+    w = gate_widget()
+    assert isinstance(w, LessonWidget) and set(w.controls) == {"weight", "bias"}
+    png0 = w.image.value
+    w.controls["bias"].value = 2.0
+    assert w.state == {"weight": 1.0, "bias": 2.0} and w.image.value != png0
     fig = gate_plot(1.0, 2.0)
     y = fig.axes[0].lines[0].get_ydata()
     np.testing.assert_allclose(y[60], sigmoid(2.0))  # x = 0 at the middle of [-6, 6]
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)

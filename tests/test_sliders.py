@@ -37,9 +37,8 @@ def test_gru_step_values_follow_the_equations(x: float, w: float, b: float, hp: 
     assert min(n, hp) <= v["h"] <= max(n, hp)
 
 
-def test_gru_step_values_match_torch() -> None:
-    torch = pytest.importorskip("torch")
-    torch.set_num_threads(1)
+def test_gru_step_values_match_torch(torch_single_thread) -> None:  # noqa: ANN001
+    torch = torch_single_thread
     gru = S.one_unit_gru(weight=-0.75, bias=1.5).to_torch()
     with torch.no_grad():
         _, h = gru(torch.tensor([[0.6]], dtype=torch.float64), torch.tensor([[0.2]], dtype=torch.float64))
@@ -108,7 +107,7 @@ def test_lstm_memory_plot_and_errors() -> None:
     assert "b_f = 2" in fig.axes[0].get_title()
     with pytest.raises(ValueError, match="T: expected"):
         S.lstm_memory_curve(1.0, T=1)
-    with pytest.raises(ValueError, match="forget_bias: expected a finite"):
+    with pytest.raises(ValueError, match="forget_bias must be finite"):
         S.lstm_memory_curve(float("nan"))
     with pytest.raises(ValueError, match="biases"):
         S.lstm_forget_slider_figure(biases=[1.0])
@@ -123,7 +122,7 @@ def test_update_gate_interpolates_between_candidate_and_old_state() -> None:
         np.testing.assert_allclose(v["n"], vals[0]["n"])  # the candidate does not depend on z
     np.testing.assert_allclose(vals[0]["h"], vals[0]["n"], atol=1e-8)
     np.testing.assert_allclose(vals[-1]["h"], vals[-1]["h_prev"], atol=1e-8)
-    with pytest.raises(ValueError, match=r"z: expected a gate value in \[0, 1\]"):
+    with pytest.raises(ValueError, match="z must be <= 1"):
         S.gru_update_values(1.5)
     with pytest.raises(ValueError, match=r"h_prev: expected shape \(2,\)"):
         S.gru_update_values(0.5, h_prev=[0.1, 0.2, 0.3])
@@ -140,3 +139,28 @@ def test_gru_update_slider_figure() -> None:
     assert len(fig.to_json()) < 1_000_000
     plane = S.gru_update_plane(S.gru_update_values(0.3))
     assert "z = 0.30" in plane.axes[0].get_title()
+
+
+# the one slider helper -------------------------------------------------------------------------------------
+def test_frame_slider_jumps_to_the_named_frame() -> None:
+    from lessons.pictures.animation import frame_slider
+
+    s = frame_slider(["a", "b"], 1, "k = ", redraw=False, pad={"t": 50})
+    assert s["active"] == 1 and s["currentvalue"] == {"prefix": "k = "} and s["pad"] == {"t": 50}
+    assert [st["args"][0] for st in s["steps"]] == [["a"], ["b"]]
+    assert s["steps"][0]["args"][1]["frame"] == {"duration": 0, "redraw": False}
+    with pytest.raises(ValueError, match="active"):
+        frame_slider(["a"], 1, "")
+    with pytest.raises(ValueError, match="labels"):
+        frame_slider([], 0, "")
+
+
+def test_restyle_slider_touches_only_its_trace() -> None:
+    from lessons.pictures.animation import restyle_slider
+
+    s = restyle_slider(["0", "1"], [{"y": [1, 2]}, {"y": [3, 4]}], 2, 0, "v = ")
+    assert s["steps"][1] == {"method": "restyle", "label": "1", "args": [{"y": [[3, 4]]}, [2]]}
+    with pytest.raises(ValueError, match="one update per label"):
+        restyle_slider(["0"], [], 0, 0, "")
+    fig = S.lstm_forget_slider_figure()
+    assert [st["label"] for st in fig.layout.sliders[0].steps] == [f.name for f in fig.frames]

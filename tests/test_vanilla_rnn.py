@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 import torch
 
+from lessons.pictures import gradients
 from lessons.rnn import RNN
-from lessons.rnn.gradcheck import check_cell_gradients
+from lessons.rnn.gradcheck import check_cell_gradients, torch_gradients
 
-torch.set_num_threads(1)
+pytestmark = pytest.mark.usefixtures("torch_single_thread")
 
 
 @pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
@@ -74,15 +75,10 @@ def test_backward_matches_torch_autograd() -> None:
     rng = np.random.default_rng(5)
     xs, h0, dh = rng.normal(size=(6, 3)), rng.normal(size=4), rng.normal(size=(6, 4))
     grads = cell.backward(cell.forward(xs, h0), dh)
-    module = cell.to_torch()
-    x_t = torch.from_numpy(xs)[:, None].requires_grad_()
-    h_t = torch.from_numpy(h0)[None, None].requires_grad_()
-    out, _ = module(x_t, h_t)
-    (out[:, 0] * torch.from_numpy(dh)).sum().backward()
-    np.testing.assert_allclose(grads["W_hh"], module.weight_hh_l0.grad.numpy(), atol=1e-12)
-    np.testing.assert_allclose(grads["b_h"], module.bias_hh_l0.grad.numpy(), atol=1e-12)
-    np.testing.assert_allclose(grads["xs"], x_t.grad[:, 0].numpy(), atol=1e-12)
-    np.testing.assert_allclose(grads["h0"], h_t.grad[0, 0].numpy(), atol=1e-12)
+    auto = torch_gradients(cell, xs, h0, dh)
+    for ours, theirs in (("W_hh", "weight_hh_l0"), ("W_xh", "weight_ih_l0"), ("b_h", "bias_hh_l0"), ("xs", "xs"),
+                         ("h0", "h0")):
+        np.testing.assert_allclose(grads[ours], auto[theirs], atol=1e-12)
 
 
 def test_trace_step_access() -> None:
@@ -92,3 +88,22 @@ def test_trace_step_access() -> None:
     np.testing.assert_array_equal(tr.last, tr.h[-1])
     with pytest.raises(ValueError, match=r"t must be a step index in \[0, 2\), got 2"):
         tr.at(2)
+
+
+def test_explicit_jacobian_product_equals_bptt() -> None:
+    """The chapter's check: the written-out product of step Jacobians is what backward() computes."""
+    xs = gradients.model_inputs(T=12, input_size=3)
+    rnn = RNN(3, 5, rng=1)
+    J = gradients.input_jacobians(rnn, xs)
+    for t in (0, 5, 11):
+        np.testing.assert_allclose(gradients.explicit_input_jacobian(rnn, rnn.forward(xs), t), J[t], atol=1e-13)
+    with pytest.raises(ValueError, match="t: expected a 0-based step"):
+        gradients.explicit_input_jacobian(rnn, rnn.forward(xs), 12)
+
+
+def test_gradient_chapter_numbers() -> None:
+    k = gradients.key_numbers()
+    assert float(k["bptt_gap"]) < 1e-12
+    assert float(k["reach20_RNN"]) < float(k["reach20_LSTM3"]) < float(k["reach20_GRU3"]) < 1  # a bias of 3 keeps
+    assert float(k["reach40_relu"]) > 1  # the ReLU RNN with spectral norm 2 explodes
+    assert k["f3"] == "0.953" and k["half_pow20"] == "9.5e-07"

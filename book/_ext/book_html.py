@@ -4,7 +4,7 @@
   ``const THEBE_JS_URL`` declaration throws a SyntaxError in every page. Identical inline scripts are
   dropped here, keeping the first.
 - plotly.js is served from ``_static/offline``, loaded only on pages with a plotly figure
-  (see ``lessons/plotly_book.py``).
+  (see ``lessons/pictures/plotly_book.py``).
 - The ipywidgets embedder's fonts are copied to where it looks for them (beside the pages that use widgets).
 - Pages with widgets get ``_static/widgets-mathjax-shim.js``: the embedder calls MathJax 2's ``Hub.Queue``,
   which MathJax 3 lacks.

@@ -14,10 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+from lessons.pictures.palette import NEUTRAL, OKABE_ITO, ROLE
 
 __all__ = [
     "Node",
@@ -30,18 +33,11 @@ __all__ = [
     "cannot_reach",
     "paths_avoiding",
     "draw_map",
+    "key_numbers",
 ]
 
-#: Node roles and their fill colours (colour-blind-safe Okabe-Ito tints).
-ROLES: dict[str, str] = {
-    "latent": "#ffffff",
-    "data": "#e6e6e6",
-    "method": "#cfe5f5",
-    "representation": "#fde3bf",
-    "model": "#cdeee2",
-    "output": "#e9d3ec",
-    "concept": "#f5f5dc",
-}
+ROLES: dict[str, str] = ROLE
+"""Node roles and their fill colours (defined in :mod:`lessons.pictures.palette`)."""
 
 
 #: Curvature of the feedback arrow, which arcs over the map (matplotlib ``arc3`` ``rad``).
@@ -135,65 +131,25 @@ def concept_graph() -> Graph:
 
     Every node carries the chapter of this book that covers it.
     """
+    fused, approaches = "Part III: Short, long, fused", "Part I: Recommender approaches"
     nodes = (
-        Node(
-            "interest",
-            "User's interest\n(latent, never observed)",
-            "latent",
-            (-2.3, 2.2),
-            "Part I: User interest",
-        ),
-        Node(
-            "logs",
-            "Behaviour logs\nclicks, ratings, time",
-            "data",
-            (0.0, 2.2),
-            "Part III: The data: MovieLens",
-        ),
-        Node("content", "Item content\ngenres, text", "data", (0.0, 0.4), "Part I: Recommender approaches"),
-        Node(
-            "seq", "Recurrent encoder\nGRU / LSTM", "method", (2.3, 3.6), "Part II: LSTM / GRU step by step"
-        ),
-        Node(
-            "cf",
-            "Collaborative filtering,\nmatrix factorisation",
-            "method",
-            (2.3, 2.2),
-            "Part I: Recommender approaches",
-        ),
-        Node("cb", "Content-based\nprofile", "method", (2.3, 0.4), "Part I: Recommender approaches"),
-        Node(
-            "short",
-            "Short-term\nrepresentation",
-            "representation",
-            (4.6, 3.6),
-            "Part III: Short, long, fused",
-        ),
-        Node(
-            "long", "Long-term\nrepresentation", "representation", (4.6, 1.3), "Part III: Short, long, fused"
-        ),
-        Node("fusion", "Fusion\n(gate, concat)", "model", (6.6, 2.45), "Part III: Short, long, fused"),
-        Node(
-            "score", "Scoring model\none score per item", "model", (8.5, 2.45), "Part III: Short, long, fused"
-        ),
+        Node("interest", "User's interest\n(latent, never observed)", "latent", (-2.3, 2.2), "Part I: User interest"),
+        Node("logs", "Behaviour logs\nclicks, ratings, time", "data", (0.0, 2.2), "Part III: The data: MovieLens"),
+        Node("content", "Item content\ngenres, text", "data", (0.0, 0.4), approaches),
+        Node("seq", "Recurrent encoder\nGRU / LSTM", "method", (2.3, 3.6), "Part II: LSTM / GRU step by step"),
+        Node("cf", "Collaborative filtering,\nmatrix factorisation", "method", (2.3, 2.2), approaches),
+        Node("cb", "Content-based\nprofile", "method", (2.3, 0.4), approaches),
+        Node("short", "Short-term\nrepresentation", "representation", (4.6, 3.6), fused),
+        Node("long", "Long-term\nrepresentation", "representation", (4.6, 1.3), fused),
+        Node("fusion", "Fusion\n(gate, concat)", "model", (6.6, 2.45), fused),
+        Node("score", "Scoring model\none score per item", "model", (8.5, 2.45), fused),
         Node("ranked", "Ranked list\n(top-K)", "output", (10.4, 2.45), "Part III: Protocol, metrics"),
         Node("feedback", "User feedback\n(new behaviour)", "data", (0.0, 5.0), "Part III: Drift simulator"),
     )
     edges = (
-        ("interest", "logs"),
-        ("logs", "seq"),
-        ("logs", "cf"),
-        ("logs", "cb"),
-        ("content", "cb"),
-        ("seq", "short"),
-        ("cf", "long"),
-        ("cb", "long"),
-        ("short", "fusion"),
-        ("long", "fusion"),
-        ("fusion", "score"),
-        ("score", "ranked"),
-        ("ranked", "feedback"),
-        ("feedback", "logs"),
+        ("interest", "logs"), ("logs", "seq"), ("logs", "cf"), ("logs", "cb"), ("content", "cb"), ("seq", "short"),
+        ("cf", "long"), ("cb", "long"), ("short", "fusion"), ("long", "fusion"), ("fusion", "score"),
+        ("score", "ranked"), ("ranked", "feedback"), ("feedback", "logs"),
     )
     return Graph(
         nodes, edges, target="ranked", title="The corrected map", bends=(("ranked", "feedback", BEND),)
@@ -260,7 +216,7 @@ def draw_map(
 
     Args:
         graph: the map (:func:`article_graph` or :func:`concept_graph`).
-        highlight: node ids drawn with a thick red border (e.g. the dangling nodes).
+        highlight: node ids drawn with a thick vermillion border (e.g. the dangling nodes).
         show_chapters: print each node's chapter under its box.
         box_size: ``(width, height)`` of a box in data units.
     """
@@ -280,56 +236,38 @@ def draw_map(
     ax.set_ylim(min(ys) - h / 2 - 0.55, max(ys) + h / 2 + 0.3)
     ax.set_aspect("equal")
     ax.axis("off")
-    pos = {n.id: n.xy for n in graph.nodes}
-    bend = {(a, b): r for a, b, r in graph.bends}
-    for a, b in graph.edges:
-        (x0, y0), (x1, y1) = pos[a], pos[b]
-        rad = bend.get((a, b), 0.0)
-        arrow = FancyArrowPatch(
-            (x0, y0),
-            (x1, y1),
-            arrowstyle="-|>",
-            mutation_scale=14,
-            color="#555555",
-            lw=1.3,
-            connectionstyle=f"arc3,rad={rad}",
-            shrinkA=0,
-            shrinkB=0,
-            patchA=None,
-            patchB=None,
-        )
-        arrow.set_positions(*_clip(pos[a], pos[b], w, h))
-        ax.add_patch(arrow)
-    for n in graph.nodes:
-        x, y = n.xy
-        box = FancyBboxPatch(
-            (x - w / 2, y - h / 2),
-            w,
-            h,
-            boxstyle="round,pad=0.02,rounding_size=0.12",
-            facecolor=ROLES[n.role],
-            edgecolor="#c0392b" if n.id in hi else "#333333",
-            lw=3.0 if n.id in hi else 1.0,
-            linestyle="--" if n.role == "latent" else "-",
-            zorder=3,
-        )
-        ax.add_patch(box)
-        ax.text(x, y, n.label, ha="center", va="center", fontsize=9, zorder=4)
-        if show_chapters and n.chapter:
-            ax.text(
-                x,
-                y - h / 2 - 0.08,
-                n.chapter,
-                ha="center",
-                va="top",
-                fontsize=7,
-                style="italic",
-                color="#444444",
-                zorder=4,
-            )
+    _draw_edges(ax, graph, w, h)
+    _draw_nodes(ax, graph, w, h, hi, show_chapters)
     ax.set_title(graph.title, fontsize=12)
     fig.tight_layout()
     return fig
+
+
+def _draw_edges(ax: Any, graph: Graph, w: float, h: float) -> None:
+    """Arrows from box border to box border; the edges listed in ``graph.bends`` arc."""
+    pos = {n.id: n.xy for n in graph.nodes}
+    bend = {(a, b): r for a, b, r in graph.bends}
+    for a, b in graph.edges:
+        arrow = FancyArrowPatch(pos[a], pos[b], arrowstyle="-|>", mutation_scale=14, color=NEUTRAL["muted"], lw=1.3,
+                                connectionstyle=f"arc3,rad={bend.get((a, b), 0.0)}", shrinkA=0, shrinkB=0,
+                                patchA=None, patchB=None)
+        arrow.set_positions(*_clip(pos[a], pos[b], w, h))
+        ax.add_patch(arrow)
+
+
+def _draw_nodes(ax: Any, graph: Graph, w: float, h: float, hi: set[str], show_chapters: bool) -> None:
+    """Rounded boxes filled by role (highlighted ones with a thick border), labels, chapters under the boxes."""
+    for n in graph.nodes:
+        x, y = n.xy
+        ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.02,rounding_size=0.12",
+                                    facecolor=ROLES[n.role],
+                                    edgecolor=OKABE_ITO["vermillion"] if n.id in hi else NEUTRAL["text"],
+                                    lw=3.0 if n.id in hi else 1.0, linestyle="--" if n.role == "latent" else "-",
+                                    zorder=3))
+        ax.text(x, y, n.label, ha="center", va="center", fontsize=9, zorder=4)
+        if show_chapters and n.chapter:
+            ax.text(x, y - h / 2 - 0.08, n.chapter, ha="center", va="top", fontsize=7, style="italic",
+                    color=NEUTRAL["text"], zorder=4)
 
 
 def _clip(
@@ -346,3 +284,17 @@ def _clip(
 
     t = t_exit(dx, dy)
     return (x0 + t * dx, y0 + t * dy), (x1 - t * dx, y1 - t * dy)
+
+
+def key_numbers() -> dict[str, object]:
+    """What the concept-map chapter quotes in its prose, by name (the notebook glues them): the article's
+    dangling nodes and the nodes its diagram lets one bypass (labels joined by commas), and how many of each the
+    corrected map has (none)."""
+    article, book = article_graph(), concept_graph()
+    label = {n.id: n.label.replace("\n", " ") for n in article.nodes}
+    return {
+        "cm_dangling": ", ".join(label[i] for i in cannot_reach(article)),
+        "cm_bypass": ", ".join(label[i] for i in paths_avoiding(article)),
+        "cm_n_dangling_book": len(cannot_reach(book)),
+        "cm_n_bypass_book": len(paths_avoiding(book)),
+    }

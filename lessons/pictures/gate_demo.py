@@ -2,19 +2,23 @@
 
 A gate is a vector of numbers between 0 and 1 that multiplies another vector element by element.
 Each number is a sigmoid of a weighted input plus a bias; moving the bias slides the curve left
-or right, which is all "opening" or "closing" a gate means.
+or right, which is all "opening" or "closing" a gate means. :func:`gate_bias_slider` is the static plotly
+figure; :func:`gate_plot` draws one position for the live widget (:func:`lessons.widgets.gate_widget`).
 """
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import numpy as np
 import plotly.graph_objects as go
+from matplotlib.figure import Figure
 
+from lessons.mathfn import sigmoid
+from lessons.pictures.animation import frame_slider
+from lessons.pictures.palette import SEQUENCE
 
-def sigmoid(a: np.ndarray | float) -> np.ndarray:
-    """The logistic function 1 / (1 + exp(-a)), computed stably for large |a|."""
-    a = np.asarray(a, dtype=float)
-    return np.exp(-np.logaddexp(0.0, -a))
+GATE_X_RANGE: tuple[float, float] = (-6.0, 6.0)
+"""The weighted inputs both pictures show."""
 
 
 def gate_curve(weight: float, bias: float, xs: np.ndarray) -> np.ndarray:
@@ -28,7 +32,7 @@ def gate_curve(weight: float, bias: float, xs: np.ndarray) -> np.ndarray:
 def gate_bias_slider(
     weight: float = 1.0,
     biases: np.ndarray | None = None,
-    x_range: tuple[float, float] = (-6.0, 6.0),
+    x_range: tuple[float, float] = GATE_X_RANGE,
     n_points: int = 121,
 ) -> go.Figure:
     """A plotly figure with a slider over the bias b of one gate, sigmoid(w * x + b).
@@ -47,27 +51,10 @@ def gate_bias_slider(
     start = int(np.argmin(np.abs(biases)))
 
     def curve(b: float) -> go.Scatter:
-        return go.Scatter(
-            x=xs, y=gate_curve(weight, b, xs), mode="lines", name="gate value", line={"width": 3}
-        )
+        return go.Scatter(x=xs, y=gate_curve(weight, b, xs), mode="lines", name="gate value",
+                          line={"width": 3, "color": SEQUENCE[0]})
 
-    frames = [go.Frame(data=[curve(b)], name=f"{b:g}") for b in biases]
-    steps = [
-        {
-            "method": "animate",
-            "label": f"{b:g}",
-            "args": [
-                [f"{b:g}"],
-                {
-                    "mode": "immediate",
-                    "frame": {"duration": 0, "redraw": False},
-                    "transition": {"duration": 0},
-                },
-            ],
-        }
-        for b in biases
-    ]
-    fig = go.Figure(data=[curve(biases[start])], frames=frames)
+    fig = go.Figure(data=[curve(biases[start])], frames=[go.Frame(data=[curve(b)], name=f"{b:g}") for b in biases])
     fig.update_layout(
         title=f"A gate: sigmoid({weight:g}·x + b). Drag the slider to change the bias b",
         xaxis_title="weighted input x",
@@ -75,8 +62,18 @@ def gate_bias_slider(
         yaxis_range=[-0.05, 1.05],
         height=420,
         margin={"t": 60, "b": 40},
-        sliders=[
-            {"active": start, "currentvalue": {"prefix": "bias b = "}, "pad": {"t": 50}, "steps": steps}
-        ],
+        sliders=[frame_slider([f"{b:g}" for b in biases], start, "bias b = ", redraw=False, pad={"t": 50})],
     )
+    return fig
+
+
+def gate_plot(weight: float, bias: float) -> Figure:
+    """Matplotlib figure of sigmoid(weight * x + bias) over x in [-6, 6] (one position of the live widget)."""
+    xs = np.linspace(*GATE_X_RANGE, 121)
+    fig, ax = plt.subplots(figsize=(6, 3))
+    ax.plot(xs, gate_curve(weight, bias, xs), lw=3, color=SEQUENCE[0])
+    ax.set(xlabel="weighted input x", ylabel="gate value", ylim=(-0.05, 1.05),
+           title=f"sigmoid({weight:.1f}·x + {bias:.1f})")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
     return fig

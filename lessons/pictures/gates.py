@@ -19,6 +19,8 @@ import plotly.graph_objects as go
 from matplotlib.figure import Figure
 from plotly.subplots import make_subplots
 
+from lessons.pictures.palette import GATE, NEUTRAL, SEQUENCE, STATE, STEP
+
 __all__ = [
     "GATE_NAMES",
     "trace_panels",
@@ -190,12 +192,11 @@ def cell_state_figure(trace: Any, units: Sequence[int] | None = None, title: str
         raise ValueError(f"units: expected indices in [0, {H}), got {units}")
     t = np.arange(1, T + 1)
     fig, (ax_c, ax_h) = plt.subplots(2, 1, sharex=True, figsize=(7, 4.6), layout="constrained")
-    colours = plt.get_cmap("tab10")
     for j, u in enumerate(units):
-        ax_c.plot(t, panels["c"][:, u], marker=".", color=colours(j % 10), label=f"unit {u}")
-        ax_h.plot(t, panels["h"][:, u], marker=".", color=colours(j % 10))
-    ax_c.axhline(0, color="grey", lw=0.6)
-    ax_h.axhline(0, color="grey", lw=0.6)
+        ax_c.plot(t, panels["c"][:, u], marker=".", color=SEQUENCE[j % len(SEQUENCE)], label=f"unit {u}")
+        ax_h.plot(t, panels["h"][:, u], marker=".", color=SEQUENCE[j % len(SEQUENCE)])
+    ax_c.axhline(0, color=NEUTRAL["muted"], lw=0.6)
+    ax_h.axhline(0, color=NEUTRAL["muted"], lw=0.6)
     ax_c.set_ylabel(r"cell state $c_t$")
     ax_h.set_ylabel(r"hidden state $h_t$")
     ax_h.set_ylim(-1.05, 1.05)
@@ -223,7 +224,7 @@ def _bars(ax: Any, series: dict[str, np.ndarray], colours: dict[str, str]) -> No
     for j, (label, vals) in enumerate(series.items()):
         ax.bar(x + (j - (k - 1) / 2) * width, vals, width, label=label, color=colours[label])
     ax.set_xticks(x, [f"unit {u}" for u in range(H)])
-    ax.axhline(0, color="grey", lw=0.6)
+    ax.axhline(0, color=NEUTRAL["muted"], lw=0.6)
     ax.legend(fontsize=8, ncols=k, loc="upper center", bbox_to_anchor=(0.5, -0.12))
 
 
@@ -239,11 +240,11 @@ def gru_step_view(h_prev: Any, r: Any, z: Any, n: Any, h: Any, t: int | None = N
     r, z, n, h = (_vec(k, v, H) for k, v in (("r", r), ("z", z), ("n", n), ("h", h)))
     when = "" if t is None else f" at t = {t}"
     fig, (ax_g, ax_s) = plt.subplots(1, 2, figsize=(9, 3.4), layout="constrained")
-    _bars(ax_g, {"r (reset)": r, "z (update)": z}, {"r (reset)": "#4c72b0", "z (update)": "#dd8452"})
+    _bars(ax_g, {"r (reset)": r, "z (update)": z}, {"r (reset)": GATE["r"], "z (update)": GATE["z"]})
     ax_g.set_ylim(0, 1)
     ax_g.set_title("gates" + when, fontsize=10)
     series = {"h_prev": hp, "n (candidate)": n, "h (new)": h}
-    _bars(ax_s, series, {"h_prev": "#8c8c8c", "n (candidate)": "#55a868", "h (new)": "#c44e52"})
+    _bars(ax_s, series, {"h_prev": STEP["prev"], "n (candidate)": GATE["n"], "h (new)": STEP["new"]})
     ax_s.set_ylim(-1.05, 1.05)
     ax_s.set_title("states" + when + ": h = (1−z)·n + z·h_prev", fontsize=10)
     return fig
@@ -265,11 +266,11 @@ def lstm_step_view(
     )
     when = "" if t is None else f" at t = {t}"
     fig, (ax_g, ax_s) = plt.subplots(1, 2, figsize=(10, 3.4), layout="constrained")
-    gcol = {"f (forget)": "#8172b3", "i (input)": "#4c72b0", "o (output)": "#dd8452"}
+    gcol = {"f (forget)": GATE["f"], "i (input)": GATE["i"], "o (output)": GATE["o"]}
     _bars(ax_g, {"f (forget)": f, "i (input)": i, "o (output)": o}, gcol)
     ax_g.set_ylim(0, 1)
     ax_g.set_title("gates" + when, fontsize=10)
-    scol = {"c_prev": "#8c8c8c", "g (candidate)": "#55a868", "c (new)": "#937860", "h (new)": "#c44e52"}
+    scol = {"c_prev": STEP["prev"], "g (candidate)": GATE["g"], "c (new)": STATE["c"], "h (new)": STEP["new"]}
     _bars(ax_s, {"c_prev": cp, "g (candidate)": g, "c (new)": c, "h (new)": h}, scol)
     lim = max(1.05, float(np.max(np.abs(np.concatenate([cp, c])))) * 1.05)
     ax_s.set_ylim(-lim, lim)

@@ -17,6 +17,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from matplotlib.figure import Figure
 
+from lessons.mathfn import sigmoid
+from lessons.pictures.animation import restyle_slider
+from lessons.pictures.palette import CELL, SEQUENCE
 from lessons.rnn.gru import GRU
 from lessons.rnn.lstm import LSTM
 from lessons.rnn.vanilla import RNN
@@ -32,9 +35,12 @@ __all__ = [
     "reach_table",
     "gradient_norms_figure",
     "gradient_slider_figure",
+    "explicit_input_jacobian",
+    "reach_settings",
+    "key_numbers",
 ]
 
-MODEL_COLOURS = {"RNN": "#c44e52", "LSTM": "#4c72b0", "GRU": "#55a868"}
+MODEL_COLOURS = {name: CELL[name.lower()] for name in ("RNN", "LSTM", "GRU")}
 
 
 def input_jacobians(cell: Any, xs: Any, h0: Any = None) -> np.ndarray:
@@ -112,23 +118,16 @@ def model_inputs(T: int, input_size: int = 4, seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed + 1000).normal(size=(T, input_size))
 
 
-def gradient_norms_by_model(
-    T: int = 50,
-    input_size: int = 4,
-    hidden_size: int = 8,
-    seed: int = 0,
-    rnn_norm: float | None = None,
-    forget_bias: float | None = None,
-    update_bias: float | None = None,
-    rnn_nonlinearity: str = "tanh",
-) -> dict[str, np.ndarray]:
+def gradient_norms_by_model(T: int = 50, input_size: int = 4, hidden_size: int = 8, seed: int = 0,
+                            **knobs: Any) -> dict[str, np.ndarray]:
     """``‖∂h_T/∂x_t‖`` for ``t = 1 … T`` for each model of :func:`make_cells`, on the same random inputs.
 
-    Inputs ``xs (T, input_size)`` are standard normal (seeded).
+    Inputs ``xs (T, input_size)`` are standard normal (seeded); ``knobs`` are the settings of :func:`make_cells`
+    (``rnn_norm``, ``forget_bias``, ``update_bias``, ``rnn_nonlinearity``).
     Returns ``{"RNN": (T,), "LSTM": (T,), "GRU": (T,)}``.
     """
     xs = model_inputs(T, input_size, seed)
-    cells = make_cells(input_size, hidden_size, seed, rnn_norm, forget_bias, update_bias, rnn_nonlinearity)
+    cells = make_cells(input_size, hidden_size, seed, **knobs)
     return {name: jacobian_norms(cell, xs) for name, cell in cells.items()}
 
 
@@ -177,7 +176,7 @@ def gradient_norms_figure(norms: Mapping[str, Any], title: str | None = None, fl
     fig.subplots_adjust(left=0.12, right=0.97, bottom=0.15, top=0.9)
     for j, (label, v) in enumerate(data.items()):
         back = np.arange(v.shape[0])[::-1]
-        colour = MODEL_COLOURS.get(label, f"C{j}")
+        colour = MODEL_COLOURS.get(label, SEQUENCE[j % len(SEQUENCE)])
         ax.semilogy(back, np.maximum(v, floor), color=colour, label=label, lw=1.8)
     ax.set_xlabel("steps back from the last input, T − t")
     ax.set_ylabel(r"$\|\partial h_T / \partial x_t\|$")
@@ -195,6 +194,16 @@ def _sig(v: np.ndarray, digits: int = 6) -> list[float]:
 
 def _fmt(v: float) -> str:
     return f"{v:g}"
+
+
+KNOB: dict[str, str] = {"RNN": "rnn_norm", "LSTM": "forget_bias", "GRU": "update_bias"}
+"""The setting of :func:`make_cells` that each model's slider moves."""
+
+_KNOB_TEXT: dict[str, tuple[str, str]] = {  # model -> (legend label, slider prefix)
+    "RNN": ("RNN, ‖W_hh‖₂ = ", "RNN spectral norm ‖W_hh‖₂ = "),
+    "LSTM": ("LSTM, b_f = ", "LSTM forget bias b_f = "),
+    "GRU": ("GRU, b_z = ", "GRU update bias b_z = "),
+}
 
 
 def gradient_slider_figure(
@@ -218,67 +227,19 @@ def gradient_slider_figure(
         if not vals:
             raise ValueError(f"{name}: expected at least one slider value, got none")
     xs = model_inputs(T, input_size, seed)
-    curves: dict[str, list[np.ndarray]] = {name: [] for name in axes}
-    for v in axes["RNN"]:
-        curves["RNN"].append(jacobian_norms(make_cells(input_size, hidden_size, seed, rnn_norm=v)["RNN"], xs))
-    for v in axes["LSTM"]:
-        curves["LSTM"].append(
-            jacobian_norms(make_cells(input_size, hidden_size, seed, forget_bias=v)["LSTM"], xs)
-        )
-    for v in axes["GRU"]:
-        curves["GRU"].append(
-            jacobian_norms(make_cells(input_size, hidden_size, seed, update_bias=v)["GRU"], xs)
-        )
     back = np.arange(T)[::-1]
-    labels = {"RNN": "RNN, ‖W_hh‖₂ = ", "LSTM": "LSTM, b_f = ", "GRU": "GRU, b_z = "}
-    prefixes = {
-        "RNN": "RNN spectral norm ‖W_hh‖₂ = ",
-        "LSTM": "LSTM forget bias b_f = ",
-        "GRU": "GRU update bias b_z = ",
-    }
-    start = {name: len(v) // 2 for name, v in axes.items()}
-    fig = go.Figure()
-    for name in axes:
-        y = np.maximum(curves[name][start[name]], floor)
-        fig.add_trace(
-            go.Scatter(
-                x=back,
-                y=y,
-                mode="lines+markers",
-                marker=dict(size=4),
-                line=dict(color=MODEL_COLOURS[name], width=2),
-                name=labels[name] + _fmt(axes[name][start[name]]),
-            )
-        )
-    sliders = []
-    for j, name in enumerate(axes):
-        steps = [
-            dict(
-                method="restyle",
-                label=_fmt(v),
-                args=[
-                    {
-                        "y": [_sig(np.maximum(curve, floor))],
-                        "name": [labels[name] + _fmt(v)],
-                    },
-                    [j],
-                ],
-            )
-            for v, curve in zip(axes[name], curves[name], strict=True)
-        ]
-        sliders.append(
-            dict(
-                active=start[name],
-                steps=steps,
-                x=0.0 + j * 0.34,
-                len=0.31,
-                y=-0.18,
-                xanchor="left",
-                yanchor="top",
-                pad=dict(t=30, b=10),
-                currentvalue=dict(prefix=prefixes[name], font=dict(size=11)),
-            )
-        )
+    fig, sliders = go.Figure(), []
+    for j, (name, vals) in enumerate(axes.items()):
+        label, prefix = _KNOB_TEXT[name]
+        curves = [np.maximum(jacobian_norms(make_cells(input_size, hidden_size, seed, **{KNOB[name]: v})[name], xs),
+                             floor) for v in vals]
+        start = len(vals) // 2
+        fig.add_trace(go.Scatter(x=back, y=curves[start], mode="lines+markers", marker=dict(size=4),
+                                 line=dict(color=MODEL_COLOURS[name], width=2), name=label + _fmt(vals[start])))
+        updates = [{"y": _sig(c), "name": label + _fmt(v)} for v, c in zip(vals, curves, strict=True)]
+        sliders.append(restyle_slider([_fmt(v) for v in vals], updates, j, start, prefix, x=j * 0.34, len=0.31,
+                                      y=-0.18, xanchor="left", yanchor="top", pad=dict(t=30, b=10),
+                                      currentvalue=dict(prefix=prefix, font=dict(size=11))))
     fig.update_layout(
         sliders=sliders,
         height=470,
@@ -290,3 +251,56 @@ def gradient_slider_figure(
         title=dict(text="How far back does the gradient reach?", font=dict(size=15)),
     )
     return fig
+
+
+# ---------------------------------------------------------------------------- the chapter's numbers
+def explicit_input_jacobian(rnn: RNN, trace: Any, t: int) -> np.ndarray:
+    """``∂h_T/∂x_t`` of a tanh RNN as the explicit product of step Jacobians, ``(H, I)``.
+
+    ``∂h_t/∂x_t = diag(1 − h_t²) W_xh``, then one factor ``∂h_s/∂h_{s−1} = diag(1 − h_s²) W_hh`` for every later
+    step ``s``. ``trace``: the RNN's forward trace (``h: (T, H)``); ``t``: 0-based index of the input.
+    """
+    T = trace.h.shape[0]
+    if not 0 <= t < T:
+        raise ValueError(f"t: expected a 0-based step in [0, {T}), got {t!r}")
+    step_jac = (1 - trace.h**2)[:, :, None] * rnn.W_hh  # (T, H, H): dh_s/dh_{s-1}
+    product = np.diag(1 - trace.h[t] ** 2) @ rnn.W_xh  # dh_t/dx_t
+    for s in range(t + 1, T):
+        product = step_jac[s] @ product
+    return product
+
+
+def reach_settings(T: int = 50, hidden_size: int = 8) -> dict[str, np.ndarray]:
+    """The settings the chapter compares, ``{label: (T,) gradient norms}``: each model at PyTorch's default
+    initialisation, the LSTM with ``b_f = 3``, the GRU with ``b_z = 3`` and a ReLU RNN of spectral norm 2."""
+    norms = gradient_norms_by_model(T=T, hidden_size=hidden_size)
+    biased = gradient_norms_by_model(T=T, hidden_size=hidden_size, forget_bias=3.0, update_bias=3.0)
+    relu = gradient_norms_by_model(T=T, hidden_size=hidden_size, rnn_norm=2.0, rnn_nonlinearity="relu")["RNN"]
+    settings = {f"{m}, default initialisation": v for m, v in norms.items()}
+    settings["LSTM, forget bias b_f = 3"] = biased["LSTM"]
+    settings["GRU, update bias b_z = 3"] = biased["GRU"]
+    settings["RNN with ReLU, spectral norm 2"] = relu
+    return settings
+
+
+def key_numbers(T: int = 50, hidden_size: int = 8, input_size: int = 4) -> dict[str, str]:
+    """Every number the vanishing-gradients chapter quotes in its prose, formatted, by name (glued in one loop).
+
+    ``bptt_gap``: BPTT against the explicit product for the input ``x_31`` (index 30); ``reach20_*``: the share of
+    the gradient 20 steps back; ``reach40_relu``: 40 steps back for the ReLU RNN; ``f3``: ``σ(3)`` and its 20th power.
+    """
+    xs = model_inputs(T, input_size)
+    rnn = RNN(input_size, hidden_size, rng=0)
+    J = input_jacobians(rnn, xs)
+    product = explicit_input_jacobian(rnn, rnn.forward(xs), 30)
+    out = {"bptt_gap": f"{float(np.max(np.abs(product - J[30])) / np.max(np.abs(J[30]))):.1e}"}
+    reach = reach_table(reach_settings(T, hidden_size), steps_back=(10, 20, 40))
+    rows = {"RNN": "RNN, default", "LSTM": "LSTM, default", "GRU": "GRU, default", "LSTM3": "LSTM, forget",
+            "GRU3": "GRU, update"}
+    for key, label in rows.items():
+        row = next(r for r in reach.index if r.startswith(label))
+        out[f"reach20_{key}"] = f"{reach.loc[row, '20 steps back']:.1e}"
+    out["reach40_relu"] = f"{reach.loc['RNN with ReLU, spectral norm 2', '40 steps back']:.1e}"
+    f3 = float(sigmoid(3.0))
+    out.update(f3=f"{f3:.3f}", f3_pow20=f"{f3 ** 20:.2f}", half_pow20=f"{0.5**20:.1e}")
+    return out

@@ -50,6 +50,18 @@ INTEREST: dict[str, str] = {"short": OKABE_ITO["orange"], "long": OKABE_ITO["blu
 SOURCE: dict[str, str] = {"long-term": OKABE_ITO["blue"], "burst": OKABE_ITO["orange"], "repeat": OKABE_ITO["purple"]}
 """The interest-drift simulator's event sources."""
 
+STEP: dict[str, str] = {"prev": OKABE_ITO["grey"], "new": OKABE_ITO["vermillion"]}
+"""One step of a cell: the state it starts from and the state it ends in (candidates use :data:`GATE`)."""
+
+SPLIT: dict[str, str] = {"train": OKABE_ITO["grey"], "input": OKABE_ITO["blue"], "valid": OKABE_ITO["orange"],
+                         "test": OKABE_ITO["vermillion"], "ref": OKABE_ITO["green"]}
+"""The evaluation protocol's parts: training events, the model's input window, validation and test items, and a
+reference marker."""
+
+ROLE: dict[str, str] = {"latent": "#ffffff", "data": "#e6e6e6", "method": "#cfe5f5", "representation": "#fde3bf",
+                        "model": "#cdeee2", "output": "#e9d3ec", "concept": "#f5f5dc"}
+"""Fills of the concept map's boxes by role (light Okabe–Ito tints, so black text stays readable)."""
+
 NEUTRAL: dict[str, str] = {"text": "#333333", "muted": "#777777", "rule": "#BBBBBB", "off": "#EEEEEE"}
 """Greys for text, guides, inactive boxes."""
 

@@ -27,6 +27,10 @@ import plotly.graph_objects as go
 from matplotlib.figure import Figure
 from plotly.subplots import make_subplots
 
+from lessons.checks import check_number
+from lessons.mathfn import logit
+from lessons.pictures.animation import frame_slider, restyle_slider
+from lessons.pictures.palette import GATE, NEUTRAL, STATE, STEP
 from lessons.rnn.gru import GRU
 from lessons.rnn.lstm import LSTM
 
@@ -60,17 +64,7 @@ GRU_STEP_RANGES: dict[str, tuple[float, float, float]] = {
     "bias": (-4.0, 4.0, 0.5),
 }
 _STEP_KEYS = ("r", "z", "n", "h_prev", "h")
-_STEP_COLOURS = ("#4c72b0", "#dd8452", "#55a868", "#8c8c8c", "#c44e52")
-
-
-def _finite(name: str, v: Any) -> float:
-    try:
-        f = float(v)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"{name}: expected a real number, got {v!r}") from err
-    if not np.isfinite(f):
-        raise ValueError(f"{name}: expected a finite number, got {v!r}")
-    return f
+_STEP_COLOURS = (GATE["r"], GATE["z"], GATE["n"], STEP["prev"], STEP["new"])
 
 
 def one_unit_gru(weight: float = 1.5, bias: float = 0.0) -> GRU:
@@ -83,8 +77,8 @@ def one_unit_gru(weight: float = 1.5, bias: float = 0.0) -> GRU:
     one = np.ones((1, 1))
     gru.set_parameters(
         W_xr=one, W_hr=-one, b_r=np.zeros(1),
-        W_xz=one, W_hz=one, b_z=np.array([_finite("bias", bias)]),
-        W_xn=np.array([[_finite("weight", weight)]]), W_hn=one, b_in=np.zeros(1), b_hn=np.zeros(1),
+        W_xz=one, W_hz=one, b_z=np.array([check_number("bias", bias)]),
+        W_xn=np.array([[check_number("weight", weight)]]), W_hn=one, b_in=np.zeros(1), b_hn=np.zeros(1),
     )  # fmt: skip
     return gru
 
@@ -96,7 +90,7 @@ def gru_step_values(
 
     ``h = (1 − z)·n + z·h_prev`` with ``n = tanh(W_xn x + b_in + r·(W_hn h_prev + b_hn))``.
     """
-    step = one_unit_gru(weight, bias).step(_finite("x", x), np.array([_finite("h_prev", h_prev)]))
+    step = one_unit_gru(weight, bias).step(check_number("x", x), np.array([check_number("h_prev", h_prev)]))
     return {k: float(step[k][0]) for k in _STEP_KEYS}
 
 
@@ -147,15 +141,13 @@ def gru_step_slider_figure(
                    hovertemplate="%{x} = %{y:.4f}<extra></extra>"),
             row=1, col=j + 1,
         )  # fmt: skip
-        steps = []
-        for v, vals in zip(grid, values, strict=True):
-            y = [round(vals[k], 6) for k in _STEP_KEYS]
-            steps.append(dict(method="restyle", label=f"{v:g}",
-                              args=[{"y": [y], "text": [[f"{u:.3f}" for u in y]]}, [j]]))  # fmt: skip
-        sliders.append(dict(active=start, steps=steps, x=j / 3 + 0.01, len=1 / 3 - 0.03, y=-0.12,
-                            xanchor="left", yanchor="top", pad=dict(t=25, b=5),
-                            currentvalue=dict(prefix=names[key] + " = ", font=dict(size=12))))  # fmt: skip
-    fig.update_yaxes(range=[-1.25, 1.25], zeroline=True, zerolinecolor="#999")
+        ys = [[round(vals[k], 6) for k in _STEP_KEYS] for vals in values]
+        updates = [{"y": y, "text": [f"{u:.3f}" for u in y]} for y in ys]
+        sliders.append(restyle_slider([f"{v:g}" for v in grid], updates, j, start, names[key] + " = ",
+                                      x=j / 3 + 0.01, len=1 / 3 - 0.03, y=-0.12, xanchor="left", yanchor="top",
+                                      pad=dict(t=25, b=5),
+                                      currentvalue=dict(prefix=names[key] + " = ", font=dict(size=12))))
+    fig.update_yaxes(range=[-1.25, 1.25], zeroline=True, zerolinecolor=NEUTRAL["muted"])
     fig.update_yaxes(title_text="value", row=1, col=1)
     fig.update_layout(sliders=sliders, height=460, margin=dict(l=60, r=20, t=120, b=120),
                       title=dict(text="One GRU step: gates r, z, candidate n and the new state "
@@ -174,7 +166,7 @@ def gru_step_bars(values: dict[str, float], title: str | None = None) -> Figure:
     y = [values[k] for k in _STEP_KEYS]
     bars = ax.bar(list(_STEP_KEYS), y, color=_STEP_COLOURS)
     ax.bar_label(bars, fmt="%.3f", padding=2, fontsize=9)
-    ax.axhline(0, color="grey", lw=0.6)
+    ax.axhline(0, color=NEUTRAL["muted"], lw=0.6)
     ax.set_ylim(-1.25, 1.25)
     ax.set_ylabel("value")
     ax.set_title(title or "h = (1−z)·n + z·h_prev", fontsize=10)
@@ -196,7 +188,7 @@ def memory_lstm(forget_bias: float) -> LSTM:
     zero, z1 = np.zeros((1, 1)), np.zeros(1)
     lstm.set_parameters(
         W_xi=zero, W_hi=zero, b_i=np.full(1, 6.0),
-        W_xf=zero, W_hf=zero, b_f=np.array([_finite("forget_bias", forget_bias)]),
+        W_xf=zero, W_hf=zero, b_f=np.array([check_number("forget_bias", forget_bias)]),
         W_xg=np.full((1, 1), 2.0), W_hg=zero, b_g=z1,
         W_xo=zero, W_ho=zero, b_o=np.full(1, 6.0),
     )  # fmt: skip
@@ -212,7 +204,7 @@ def lstm_memory_curve(forget_bias: float, T: int = 30, write: float = 1.0) -> di
     if not isinstance(T, int | np.integer) or T < 2:
         raise ValueError(f"T: expected an integer number of steps >= 2, got {T!r}")
     xs = np.zeros((T, 1))
-    xs[0, 0] = _finite("write", write)
+    xs[0, 0] = check_number("write", write)
     trace = memory_lstm(forget_bias).forward(xs)
     c, h = trace.c[:, 0], trace.h[:, 0]
     f = float(trace.gates["f"][0, 0])
@@ -252,9 +244,9 @@ def lstm_forget_slider_figure(
     def traces(cur: dict[str, Any]) -> list[go.Scatter]:
         return [
             go.Scatter(x=cur["t"], y=np.round(cur["c"], 6), mode="lines+markers", name="cell state c_t",
-                       line=dict(color="#937860", width=3)),
+                       line=dict(color=STATE["c"], width=3)),
             go.Scatter(x=cur["t"], y=np.round(cur["h"], 6), mode="lines", name="hidden state h_t",
-                       line=dict(color="#c44e52", dash="dot")),
+                       line=dict(color=STATE["h"], dash="dot")),
         ]  # fmt: skip
 
     fig = go.Figure(data=traces(curves[k0]))
@@ -264,14 +256,8 @@ def lstm_forget_slider_figure(
         )
         for b, cur in zip(grid, curves, strict=True)
     ]
-    steps = [dict(method="animate", label=f"{b:g}",
-                  args=[[f"{b:g}"], dict(mode="immediate", frame=dict(duration=0, redraw=True),
-                                         transition=dict(duration=0))])
-             for b in grid]  # fmt: skip
     fig.update_layout(
-        sliders=[
-            dict(active=k0, steps=steps, currentvalue=dict(prefix="forget bias b_f = "), pad=dict(t=40))
-        ],
+        sliders=[frame_slider([f"{b:g}" for b in grid], k0, "forget bias b_f = ")],
         title=dict(text=_memory_title(float(grid[k0]), curves[k0], "<br>"), font=dict(size=13)),
         xaxis=dict(title="time step t (value written at t = 1)", range=[0.5, T + 0.5]),
         yaxis=dict(title="state", range=[-0.05, 1.05]),
@@ -289,13 +275,13 @@ def lstm_memory_plot(curve: dict[str, Any], forget_bias: float | None = None) ->
             raise ValueError(f"curve: expected the dict returned by lstm_memory_curve, missing {k!r}")
     fig, ax = plt.subplots(figsize=(7, 3.4))
     fig.subplots_adjust(left=0.1, right=0.97, bottom=0.15, top=0.88)
-    ax.plot(curve["t"], curve["c"], "-o", ms=3, lw=2.5, color="#937860", label=r"cell state $c_t$")
-    ax.plot(curve["t"], curve["h"], ":", color="#c44e52", label=r"hidden state $h_t$")
+    ax.plot(curve["t"], curve["c"], "-o", ms=3, lw=2.5, color=STATE["c"], label=r"cell state $c_t$")
+    ax.plot(curve["t"], curve["h"], ":", color=STATE["h"], label=r"hidden state $h_t$")
     ax.set_ylim(-0.05, 1.05)
     ax.set_xlabel("time step t (value written at t = 1)")
     ax.set_ylabel("state")
     ax.legend(fontsize=8, loc="upper right")
-    b = np.log(curve["f"] / (1 - curve["f"])) if forget_bias is None else forget_bias
+    b = logit(curve["f"]) if forget_bias is None else forget_bias
     ax.set_title(_memory_title(float(b), curve), fontsize=9)
     return fig
 
@@ -317,17 +303,15 @@ def gru_update_values(z: float, h_prev: Sequence[float] | None = None, x: float 
     ``n`` does not depend on ``z``, and ``h = (1 − z)·n + z·h_prev`` lies on the segment from ``n`` to
     ``h_prev``.
     """
-    z = _finite("z", z)
-    if not 0.0 <= z <= 1.0:
-        raise ValueError(f"z: expected a gate value in [0, 1], got {z}")
+    z = check_number("z", z, low=0.0, high=1.0)
     hp = np.asarray(UPDATE_DEMO["h_prev"] if h_prev is None else h_prev, dtype=float)
     if hp.shape != (2,):
         raise ValueError(f"h_prev: expected shape (2,), got {hp.shape}")
     gru = GRU(1, 2, variant="pytorch", rng=UPDATE_DEMO["seed"] if seed is None else seed)
     zc = min(max(z, 1e-12), 1 - 1e-12)
-    b = float(np.clip(np.log(zc / (1 - zc)), -20.0, 20.0))
+    b = float(np.clip(logit(zc), -20.0, 20.0))
     gru.set_parameters(W_xz=np.zeros((2, 1)), W_hz=np.zeros((2, 2)), b_z=np.full(2, b))
-    step = gru.step(_finite("x", UPDATE_DEMO["x"] if x is None else x), hp)
+    step = gru.step(check_number("x", UPDATE_DEMO["x"] if x is None else x), hp)
     return {
         "z": float(step["z"][0]),
         "h_prev": step["h_prev"],
@@ -340,14 +324,14 @@ def gru_update_values(z: float, h_prev: Sequence[float] | None = None, x: float 
 def _plane_traces(v: dict[str, Any]) -> list[go.Scatter]:
     hp, n, h = v["h_prev"], v["n"], v["h"]
     return [
-        go.Scatter(x=[n[0], hp[0]], y=[n[1], hp[1]], mode="lines", line=dict(color="#bbbbbb", dash="dash"),
+        go.Scatter(x=[n[0], hp[0]], y=[n[1], hp[1]], mode="lines", line=dict(color=NEUTRAL["rule"], dash="dash"),
                    name="all possible new states", hoverinfo="skip"),
-        go.Scatter(x=[hp[0]], y=[hp[1]], mode="markers+text", marker=dict(size=14, color="#8c8c8c"),
+        go.Scatter(x=[hp[0]], y=[hp[1]], mode="markers+text", marker=dict(size=14, color=STEP["prev"]),
                    text=["h_prev (z = 1)"], textposition="top center", name="old state h_prev"),
-        go.Scatter(x=[n[0]], y=[n[1]], mode="markers+text", marker=dict(size=14, color="#55a868"),
+        go.Scatter(x=[n[0]], y=[n[1]], mode="markers+text", marker=dict(size=14, color=GATE["n"]),
                    text=["n (z = 0)"], textposition="bottom center", name="candidate n"),
         go.Scatter(x=[round(h[0], 6)], y=[round(h[1], 6)], mode="markers", name="new state h",
-                   marker=dict(size=16, color="#c44e52", symbol="diamond")),
+                   marker=dict(size=16, color=STEP["new"], symbol="diamond")),
     ]  # fmt: skip
 
 
@@ -371,12 +355,8 @@ def gru_update_slider_figure(zs: Sequence[float] | None = None, start: float = 0
     fig = go.Figure(data=_plane_traces(vals[k0]))
     fig.frames = [go.Frame(name=f"{z:g}", data=_plane_traces(v), layout=dict(title_text=_update_title(v)))
                   for z, v in zip(grid, vals, strict=True)]  # fmt: skip
-    steps = [dict(method="animate", label=f"{z:g}",
-                  args=[[f"{z:g}"], dict(mode="immediate", frame=dict(duration=0, redraw=True),
-                                         transition=dict(duration=0))])
-             for z in grid]  # fmt: skip
     fig.update_layout(
-        sliders=[dict(active=k0, steps=steps, currentvalue=dict(prefix="update gate z = "), pad=dict(t=40))],
+        sliders=[frame_slider([f"{z:g}" for z in grid], k0, "update gate z = ")],
         title=dict(text=_update_title(vals[k0]), font=dict(size=13)),
         xaxis=dict(title="unit 0", range=[-1.1, 1.1], zeroline=True),
         yaxis=dict(title="unit 1", range=[-1.1, 1.1], zeroline=True, scaleanchor="x", scaleratio=1),
@@ -397,15 +377,15 @@ def gru_update_plane(v: dict[str, Any]) -> Figure:
     hp, n, h = (np.asarray(v[k]) for k in ("h_prev", "n", "h"))
     fig, ax = plt.subplots(figsize=(4.8, 4.6))
     fig.subplots_adjust(left=0.15, right=0.97, bottom=0.11, top=0.92)
-    ax.plot([n[0], hp[0]], [n[1], hp[1]], "--", color="#bbbbbb")
-    ax.plot(*hp, "o", ms=11, color="#8c8c8c", label="old state h_prev (z = 1)")
-    ax.plot(*n, "o", ms=11, color="#55a868", label="candidate n (z = 0)")
-    ax.plot(*h, "D", ms=11, color="#c44e52", label="new state h")
+    ax.plot([n[0], hp[0]], [n[1], hp[1]], "--", color=NEUTRAL["rule"])
+    ax.plot(*hp, "o", ms=11, color=STEP["prev"], label="old state h_prev (z = 1)")
+    ax.plot(*n, "o", ms=11, color=GATE["n"], label="candidate n (z = 0)")
+    ax.plot(*h, "D", ms=11, color=STEP["new"], label="new state h")
     ax.set_xlim(-1.1, 1.1)
     ax.set_ylim(-1.1, 1.1)
     ax.set_aspect("equal")
-    ax.axhline(0, color="grey", lw=0.5)
-    ax.axvline(0, color="grey", lw=0.5)
+    ax.axhline(0, color=NEUTRAL["muted"], lw=0.5)
+    ax.axvline(0, color=NEUTRAL["muted"], lw=0.5)
     ax.set_xlabel("unit 0")
     ax.set_ylabel("unit 1")
     ax.legend(fontsize=8, loc="lower left")

@@ -5,8 +5,8 @@ and ``backward(trace, dh)`` (backpropagation through time written out), and conv
 matching ``torch.nn`` module. :mod:`lessons.rnn.gradcheck` checks every gradient by finite differences.
 """
 
+from lessons.mathfn import sigmoid
 from lessons.rnn import gradcheck
-from lessons.rnn._cell import sigmoid
 from lessons.rnn.gru import GRU
 from lessons.rnn.lstm import LSTM
 from lessons.rnn.trace import Trace

@@ -7,12 +7,9 @@ from typing import Any
 import numpy as np
 
 from lessons.checks import as_float_array, as_rng, check_size
+from lessons.mathfn import sigmoid
 
-
-def sigmoid(a: np.ndarray | float) -> np.ndarray:
-    """The logistic function ``1 / (1 + exp(-a))``, element-wise, stable for large ``|a|``."""
-    a = np.asarray(a, dtype=np.float64)
-    return 0.5 * (1.0 + np.tanh(0.5 * a))
+__all__ = ["Cell", "one_step_xs", "sigmoid"]  # sigmoid is re-exported for the cells (defined in lessons.mathfn)
 
 
 class Cell:

@@ -206,17 +206,19 @@ def plot_time_ratio(record: dict[str, Any]) -> go.Figure:
     """Plotly bar chart: LSTM time / GRU time (forward+backward) per size and implementation; 4/3 marked."""
     import plotly.graph_objects as go
 
+    from lessons.pictures.palette import NEUTRAL, SEQUENCE
+
     rows = ratio_rows(record)
     fig = go.Figure()
-    for impl, batch in sorted({(r["impl"], r["batch"]) for r in rows}):
+    for j, (impl, batch) in enumerate(sorted({(r["impl"], r["batch"]) for r in rows})):
         sel = [r for r in rows if r["impl"] == impl and r["batch"] == batch]
         label = "NumPy cell, 1 sequence" if impl == "numpy" else f"{impl}, batch {batch}"
         fig.add_bar(x=[f"H = {r['size']}" for r in sel], y=[r["forward_backward_time"] for r in sel],
-                    name=label,
+                    name=label, marker_color=SEQUENCE[j % len(SEQUENCE)],
                     hovertemplate="%{x}: LSTM/GRU = %{y:.2f}<extra>" + label + "</extra>")
-    fig.add_hline(y=4 / 3, line_dash="dash", annotation_text="4/3 (ratio of weight-matrix sizes)",
-                  annotation_position="top left")
-    fig.add_hline(y=1.0, line_color="gray")
+    fig.add_hline(y=4 / 3, line_dash="dash", line_color=NEUTRAL["text"],
+                  annotation_text="4/3 (ratio of weight-matrix sizes)", annotation_position="top left")
+    fig.add_hline(y=1.0, line_color=NEUTRAL["muted"])
     fig.update_layout(barmode="group", yaxis_title="LSTM time / GRU time (forward + backward)",
                       xaxis_title="input size = hidden size", height=380, margin={"t": 30},
                       legend={"orientation": "h", "y": -0.25})

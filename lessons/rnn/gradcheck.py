@@ -79,3 +79,22 @@ def check_cell_gradients(cell: Any, xs: Any, h0: Any = None, c0: Any = None, rng
     for name, s in states.items():
         errors[name] = relative_error(grads[name], numerical_gradient(loss, s, eps))
     return errors
+
+
+def torch_gradients(cell: Any, xs: Any, h0: Any, dh: Any) -> dict[str, np.ndarray]:
+    """The same gradients by torch autograd: ``L = sum_t dh_t . h_t`` through ``cell.to_torch()``.
+
+    ``cell``: a :class:`~lessons.rnn.GRU` or :class:`~lessons.rnn.RNN` (an LSTM's state is a pair);
+    ``xs: (T, input_size)``, ``h0: (H,)``, ``dh: (T, H)``. Returns the gradient of every torch parameter by its
+    torch name (``"weight_hh_l0"``, ...) plus ``"xs"`` ``(T, input_size)`` and ``"h0"`` ``(H,)``.
+    """
+    import torch
+
+    module = cell.to_torch()
+    x_t = torch.from_numpy(np.asarray(xs, dtype=np.float64))[:, None].requires_grad_()
+    h_t = torch.from_numpy(np.asarray(h0, dtype=np.float64))[None, None].requires_grad_()
+    out, _ = module(x_t, h_t)
+    (out[:, 0] * torch.from_numpy(np.asarray(dh, dtype=np.float64))).sum().backward()
+    grads = {name: p.grad.numpy() for name, p in module.named_parameters()}
+    grads.update(xs=x_t.grad[:, 0].numpy(), h0=h_t.grad[0, 0].numpy())
+    return grads

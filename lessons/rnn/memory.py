@@ -64,10 +64,14 @@ def plot_reach(curves: dict[str, np.ndarray]) -> go.Figure:
     """Plotly figure: the curves of :func:`reach_curves` against the distance k, log scale."""
     import plotly.graph_objects as go
 
+    from lessons.pictures.palette import CELL
+
     fig = go.Figure()
     for name, values in curves.items():
+        cell = name.split(",")[0].split(" ")[0].lower()  # "GRU, b_z = 3" -> "gru": one colour per cell
         fig.add_scatter(x=np.arange(1, values.size + 1), y=values, mode="lines", name=name,
-                        line={"dash": "dot" if "=" not in name and name != "RNN (tanh)" else "solid"},
+                        line={"dash": "dot" if "=" not in name and name != "RNN (tanh)" else "solid",
+                              "color": CELL.get(cell)},
                         hovertemplate="k = %{x}: %{y:.2e}<extra>" + name + "</extra>")
     fig.update_layout(xaxis_title="distance k (steps)",
                       yaxis_title="|| u<sup>T</sup> ∂h<sub>k</sub>/∂h<sub>0</sub> ||",

@@ -7,7 +7,7 @@ executed, nothing is imported from it, and nothing touches the network.
 
 Each check returns :class:`Finding` records, so a chapter can print them and a test can assert them::
 
-    from lessons.article_code import ARTICLE_LISTING, check_listing
+    from lessons.article.listing import ARTICLE_LISTING, check_listing
     for f in check_listing(ARTICLE_LISTING):
         print(f.line, f.kind, f.detail)
 """
@@ -18,85 +18,30 @@ import ast
 import builtins
 import io
 import tokenize
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 __all__ = [
     "ARTICLE_LISTING",
     "Finding",
-    "KINDS",
+    "FINDING_KINDS",
     "check_listing",
     "comment_placeholders",
     "evaluation_issues",
-    "first_step_values",
     "files_read",
     "placeholder_strings",
     "shape_index_errors",
     "undefined_names",
 ]
 
-ARTICLE_LISTING: str = """\
-# [import the libraries]
-import numpy as np
-import pandas as pd
-from keras.models import Sequential
-from keras.layers import LSTM, Dense, Dropout
-from keras.optimizers import Adam
-from sklearn.model_selection import train_test_split
+_LISTING_FILE = Path(__file__).with_name("listing.txt")
 
-# [load the data set]
-data = pd.read_csv('user_interest_data.csv')
-# [pre-processing such as normalisation and filling missing values]
-# ...
-
-# [split features and labels]
-X = data[['feature1', 'feature2', 'feature3', '...']]
-y = data['label']
-
-# [split into training and test sets]
-X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=42)
-
-# [data expansion, e.g. adding time steps or sequence length]
-# ...
-
-# [define the LSTM model]
-model = Sequential()
-model.add(LSTM(units=50, return_sequences=True, input_shape=(X_train.shape[1], X_train.shape[2])))
-model.add(Dropout(0.2))
-model.add(LSTM(units=50, return_sequences=False))
-model.add(Dropout(0.2))
-model.add(Dense(units=1, activation='sigmoid'))
-
-# [compile the model]
-model.compile(optimizer='adam', loss='binary_crossentropy', metrics=['accuracy'])
-
-# [train the model]
-model.fit(X_train, y_train, epochs=10, batch_size=32, validation_data=(X_test, y_test))
-
-# [evaluate the model]
-loss, accuracy = model.evaluate(X_test, y_test)
-print(f"Test accuracy: {accuracy:.2f}")
-
-# [define the GRU model]
-modelGru = Sequential()
-modelGru.add(GRU(units=50, return_sequences=True, input_shape=(X_train.shape[1], X_train.shape[2])))
-modelGru.add(Dropout(0.2))
-modelGru.add(GRU(units=50, return_sequences=False))
-modelGru.add(Dropout(0.2))
-modelGru.add(Dense(units=1, activation='sigmoid'))
-
-# [compile the model]
-modelGru.compile(optimizer='adam', loss='binary_crossentropy', metrics=['accuracy'])
-
-# [train the model]
-modelGru.fit(X_train, y_train, epochs=10, batch_size=32, validation_data=(X_test, y_test))
-
-# [evaluate the model]
-lossGru, accuracyGru = modelGru.evaluate(X_test, y_test)
-print(f"Test accuracy (GRU): {accuracyGru:.2f}")
-"""
+ARTICLE_LISTING: str = _LISTING_FILE.read_text(encoding="utf-8")
+"""The article's listing (``listing.txt`` next to this module): code lines unchanged, comments in English."""
 
 #: The kinds of finding, in the order a reader meets them in the errata chapter.
-KINDS: tuple[str, ...] = (
+FINDING_KINDS: tuple[str, ...] = (
     "missing-file",
     "placeholder-column",
     "step-left-as-comment",
@@ -113,7 +58,7 @@ class Finding:
 
     Attributes:
         line: 1-based line number in the checked source.
-        kind: one of :data:`KINDS`.
+        kind: one of :data:`FINDING_KINDS`.
         detail: one English sentence saying what fails and why.
     """
 
@@ -148,6 +93,12 @@ def _bound_names(tree: ast.Module) -> set[str]:
     return bound
 
 
+def _scan(tree: ast.AST, kind: str, detail_of: Callable[[ast.AST], str | None]) -> list[Finding]:
+    """One :class:`Finding` of ``kind`` for every node for which ``detail_of`` returns a sentence, in line order."""
+    found = [Finding(node.lineno, kind, d) for node in ast.walk(tree) if (d := detail_of(node)) is not None]
+    return sorted(found, key=lambda f: f.line)
+
+
 def undefined_names(source: str) -> list[Finding]:
     """Names that are read but never imported, assigned or built in (each raises ``NameError`` when reached).
 
@@ -159,57 +110,38 @@ def undefined_names(source: str) -> list[Finding]:
     """
     tree = _parse(source)
     known = _bound_names(tree) | set(dir(builtins))
-    found: list[Finding] = []
-    for node in ast.walk(tree):
+
+    def detail(node: ast.AST) -> str | None:
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in known:
-            found.append(
-                Finding(
-                    node.lineno,
-                    "undefined-name",
-                    f"`{node.id}` is used but never imported or defined: NameError when this line runs.",
-                )
-            )
-    return sorted(found, key=lambda f: f.line)
+            return f"`{node.id}` is used but never imported or defined: NameError when this line runs."
+        return None
+
+    return _scan(tree, "undefined-name", detail)
 
 
 def files_read(source: str) -> list[Finding]:
     """Calls such as ``pd.read_csv('name.csv')`` that need a data file the listing does not provide."""
-    tree = _parse(source)
-    found: list[Finding] = []
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr.startswith("read_")
-            and node.args
-            and isinstance(node.args[0], ast.Constant)
-            and isinstance(node.args[0].value, str)
-        ):
-            found.append(
-                Finding(
-                    node.lineno,
-                    "missing-file",
-                    f"reads '{node.args[0].value}', a file that is neither shipped nor described "
-                    "(columns, meaning of the label): FileNotFoundError.",
-                )
-            )
-    return sorted(found, key=lambda f: f.line)
+
+    def detail(node: ast.AST) -> str | None:
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr.startswith("read_") and node.args
+                and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+            return (f"reads '{node.args[0].value}', a file that is neither shipped nor described "
+                    "(columns, meaning of the label): FileNotFoundError.")
+        return None
+
+    return _scan(_parse(source), "missing-file", detail)
 
 
 def placeholder_strings(source: str) -> list[Finding]:
     """String constants ``'...'`` used as data (for example a column name); they fail with ``KeyError``."""
-    tree = _parse(source)
-    found: list[Finding] = []
-    for node in ast.walk(tree):
+
+    def detail(node: ast.AST) -> str | None:
         if isinstance(node, ast.Constant) and node.value == "...":
-            found.append(
-                Finding(
-                    node.lineno,
-                    "placeholder-column",
-                    "the column name '...' is a placeholder, not a column: KeyError even with a real file.",
-                )
-            )
-    return sorted(found, key=lambda f: f.line)
+            return "the column name '...' is a placeholder, not a column: KeyError even with a real file."
+        return None
+
+    return _scan(_parse(source), "placeholder-column", detail)
 
 
 def comment_placeholders(source: str) -> list[Finding]:
@@ -278,28 +210,20 @@ def shape_index_errors(source: str) -> list[Finding]:
     """
     tree = _parse(source)
     ranks = _infer_ranks(tree)
-    found: list[Finding] = []
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Subscript)
-            and isinstance(node.value, ast.Attribute)
-            and node.value.attr == "shape"
-            and isinstance(node.value.value, ast.Name)
-            and isinstance(node.slice, ast.Constant)
-            and isinstance(node.slice.value, int)
-        ):
-            name, k = node.value.value.id, node.slice.value
-            rank = ranks.get(name)
-            if rank is not None and k >= rank:
-                found.append(
-                    Finding(
-                        node.lineno,
-                        "shape-index",
-                        f"`{name}` is {rank}-D (samples, features), so `{name}.shape[{k}]` raises "
-                        "IndexError; a recurrent layer needs a 3-D array (samples, timesteps, features).",
-                    )
-                )
-    return sorted(found, key=lambda f: f.line)
+
+    def detail(node: ast.AST) -> str | None:
+        if not (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute)
+                and node.value.attr == "shape" and isinstance(node.value.value, ast.Name)
+                and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, int)):
+            return None
+        name, k = node.value.value.id, node.slice.value
+        rank = ranks.get(name)
+        if rank is None or k < rank:
+            return None
+        return (f"`{name}` is {rank}-D (samples, features), so `{name}.shape[{k}]` raises "
+                "IndexError; a recurrent layer needs a 3-D array (samples, timesteps, features).")
+
+    return _scan(tree, "shape-index", detail)
 
 
 def _names_in(node: ast.expr) -> tuple[str, ...]:
@@ -349,7 +273,7 @@ def evaluation_issues(source: str) -> list[Finding]:
 
 
 def check_listing(source: str = ARTICLE_LISTING) -> list[Finding]:
-    """All findings for a listing, sorted by line and then by the order of :data:`KINDS`.
+    """All findings for a listing, sorted by line and then by the order of :data:`FINDING_KINDS`.
 
     Args:
         source: Python source code; the article's listing by default.
@@ -366,37 +290,4 @@ def check_listing(source: str = ARTICLE_LISTING) -> list[Finding]:
         + undefined_names(source)
         + evaluation_issues(source)
     )
-    return sorted(findings, key=lambda f: (f.line, KINDS.index(f.kind)))
-
-
-def first_step_values() -> dict[str, object]:
-    """The first step of the article's GRU example recomputed from the parameters the article prints.
-
-    The article uses input ``x_1 = 1``, ``h_0 = [0, 0]``, gate weights ``[0.1, 0.2]`` and bias ``0.3`` for
-    both gates, candidate weights ``[0.3, 0.4]`` (input and recurrent) and candidate bias ``0.1``; weights are
-    read element-wise, the only reading under which its expressions have matching shapes.
-
-    Returns:
-        ``z1`` and ``r1``: the two gates, each of shape (2,); they are equal because their formulas and
-        parameters are. ``article_z1`` and ``article_r1``: the scalars the article prints (0.8 and 0.9).
-        ``candidate_preact``: the pre-activation of the candidate as the article writes it, shape (2,),
-        including its extra ``(1 - r) * x`` term; ``candidate``: its tanh. ``article_candidate``: the
-        printed candidate ``[-0.5, -0.5]``.
-    """
-    import numpy as np
-
-    x1, h0 = 1.0, np.zeros(2)
-    w_gate, b_gate = np.array([0.1, 0.2]), 0.3
-    w_cx, w_ch, b_c = np.array([0.3, 0.4]), np.array([0.3, 0.4]), 0.1
-    z1 = 1.0 / (1.0 + np.exp(-(w_gate * x1 + w_gate * h0 + b_gate)))
-    r1 = 1.0 / (1.0 + np.exp(-(w_gate * x1 + w_gate * h0 + b_gate)))
-    pre = w_cx * x1 + w_ch * (r1 * h0 + (1.0 - r1) * x1) + b_c
-    return {
-        "z1": z1,
-        "r1": r1,
-        "article_z1": 0.8,
-        "article_r1": 0.9,
-        "candidate_preact": pre,
-        "candidate": np.tanh(pre),
-        "article_candidate": np.array([-0.5, -0.5]),
-    }
+    return sorted(findings, key=lambda f: (f.line, FINDING_KINDS.index(f.kind)))

@@ -9,14 +9,14 @@ import pandas as pd
 import pytest
 from sklearn.model_selection import train_test_split
 
-from lessons.article_code import (
+from lessons.article.errata import first_step_values
+from lessons.article.listing import (
     ARTICLE_LISTING,
-    KINDS,
+    FINDING_KINDS,
     check_listing,
     comment_placeholders,
     evaluation_issues,
     files_read,
-    first_step_values,
     placeholder_strings,
     shape_index_errors,
     undefined_names,
@@ -95,9 +95,9 @@ def test_evaluation_issues_for_both_models() -> None:
 def test_check_listing_is_sorted_and_complete() -> None:
     found = check_listing()
     assert len(found) == 12
-    keys = [(f.line, KINDS.index(f.kind)) for f in found]
+    keys = [(f.line, FINDING_KINDS.index(f.kind)) for f in found]
     assert keys == sorted(keys)
-    assert {f.kind for f in found} == set(KINDS)
+    assert {f.kind for f in found} == set(FINDING_KINDS)
     assert found[0].kind == "missing-file"
 
 
