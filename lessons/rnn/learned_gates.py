@@ -34,6 +34,8 @@ from lessons.rnn.lstm import LSTM
 KINDS = ("gru", "lstm")
 #: The gate that keeps the old state in each cell (near 1 keeps): GRU update gate, LSTM forget gate.
 KEEP_GATE = {"gru": "z", "lstm": "f"}
+#: The second gate read: the GRU reset gate (how much of the past the candidate sees), the LSTM input gate.
+OTHER_GATE = {"gru": "r", "lstm": "i"}
 #: Where a step can fall: a session break, a stray click, an ordinary click.
 EVENTS = ("break", "stray", "other")
 
@@ -176,50 +178,76 @@ def stray_skipped(model: TinyModel, data: Sessions, trained: bool = True) -> flo
 
 
 def measure(kind: str, seeds: tuple[int, ...] = (0, 1, 2), eval_seed: int = 99, n_eval: int = 100) -> dict[str, Any]:
-    """Train one tiny model per seed and read its keep gate on ``n_eval`` fresh histories (seed ``eval_seed``).
+    """Train one tiny model per seed and read two of its gates on ``n_eval`` fresh histories (seed ``eval_seed``).
 
-    Returns ``{"kind", "gate", "seeds", "eval_seed", "rows": [...], "mean": {...}, "seconds"}``; each row has the
-    seed, the trained and untrained gate means by event (``"trained_break"``, ``"untrained_stray"``, ...), the
-    share of stray clicks skipped by the trained and untrained model, and the gate means of every unit at breaks.
+    The gates are the keep gate (GRU ``z``, LSTM ``f``) and the other one that decides how much is new (GRU ``r``,
+    LSTM ``i``). Returns ``{"kind", "gates", "seeds", "eval_seed", "rows": [...], "mean": {...}, "seconds"}``; each
+    row has the seed, the trained and untrained gate means by event (``"z_trained_break"``, ``"r_untrained_stray"``,
+    ...), the share of stray clicks skipped (``"trained_skipped"``, ``"untrained_skipped"``), and the largest mean
+    keep gate of any single unit at breaks (``"unit_break_max"``: does any unit carry its state across breaks?).
     """
     check_choice("kind", kind, KINDS)
-    data, gate, rows = make_sessions(n_eval, eval_seed), KEEP_GATE[kind], []
+    data, gates, rows = make_sessions(n_eval, eval_seed), (KEEP_GATE[kind], OTHER_GATE[kind]), []
+    breaks = data.is_break[:, 1:].reshape(-1)
     for seed in seeds:
         model = train_tiny(kind, seed)
         row: dict[str, Any] = {"seed": seed, "seconds": model.seconds}
         for label, cell in (("trained", model.cell), ("untrained", model.untrained)):
-            row.update({f"{label}_{k}": v for k, v in gate_by_event(cell, data, gate).items()})
+            for g in gates:
+                row.update({f"{g}_{label}_{k}": v for k, v in gate_by_event(cell, data, g).items()})
             row[f"{label}_skipped"] = stray_skipped(model, data, trained=label == "trained")
-        gates_all = np.concatenate([model.cell.forward(xs).gates[gate][1:] for xs in data.xs])
-        row["unit_break_max"] = float(gates_all[data.is_break[:, 1:].reshape(-1)].mean(axis=0).max())
+        keep = np.concatenate([model.cell.forward(xs).gates[gates[0]][1:] for xs in data.xs])
+        row["unit_break_max"] = float(keep[breaks].mean(axis=0).max())
         rows.append(row)
     keys = [k for k in rows[0] if k != "seed"]
     mean = {k: float(np.mean([r[k] for r in rows])) for k in keys}
-    return {"kind": kind, "gate": gate, "seeds": list(seeds), "eval_seed": eval_seed, "rows": rows, "mean": mean,
-            "seconds": float(sum(r["seconds"] for r in rows))}
+    return {"kind": kind, "gates": list(gates), "seeds": list(seeds), "eval_seed": eval_seed, "rows": rows,
+            "mean": mean, "seconds": float(sum(r["seconds"] for r in rows))}
 
 
 def report(result: dict[str, Any]) -> str:
-    """The measurement as a small text table (one line per seed and the mean)."""
-    g = result["gate"]
-    lines = [f"{result['kind'].upper()}: mean {g} (trained | untrained), seeds {result['seeds']}, "
+    """The measurement as a small text table: one line per gate and seed, then the means."""
+    lines = [f"{result['kind'].upper()}: mean gate value (trained | untrained); seeds {result['seeds']}, "
              f"evaluated on fresh histories (seed {result['eval_seed']})",
-             f"{'seed':>5} {'break':>14} {'stray click':>14} {'other click':>14} {'strays skipped':>16}"]
-    for r in [*result["rows"], {"seed": "mean", **result["mean"]}]:
-        cells = [f"{r['trained_' + e]:.2f} | {r['untrained_' + e]:.2f}" for e in EVENTS]
-        skip = f"{r['trained_skipped']:.0%} | {r['untrained_skipped']:.0%}"
-        lines.append(f"{r['seed']:>5} " + " ".join(f"{c:>14}" for c in cells) + f" {skip:>16}")
+             f"{'gate':>4} {'seed':>5} {'break':>12} {'stray click':>12} {'other click':>12}"]
+    for g in result["gates"]:
+        for r in [*result["rows"], {"seed": "mean", **result["mean"]}]:
+            cells = [f"{r[f'{g}_trained_{e}']:.2f} | {r[f'{g}_untrained_{e}']:.2f}" for e in EVENTS]
+            lines.append(f"{g:>4} {r['seed']:>5} " + " ".join(f"{c:>12}" for c in cells))
+    m = result["mean"]
+    lines.append(f"stray clicks after which the next-topic guess stays on the session's topic: "
+                 f"{m['trained_skipped']:.0%} trained, {m['untrained_skipped']:.0%} untrained")
     lines.append(f"training time, all seeds: {result['seconds']:.1f} s")
     return "\n".join(lines)
 
 
 def key_numbers(result: dict[str, Any]) -> dict[str, str]:
-    """The numbers the chapter quotes, formatted, by name (prefixed with the cell's kind)."""
+    """The numbers the chapter quotes, formatted, by name (``gru_z_trained_break``, ``lstm_skipped``, ...)."""
     m, k = result["mean"], result["kind"]
-    out = {f"{k}_learned_{label}_{e}": f"{m[f'{label}_{e}']:.2f}" for label in ("trained", "untrained") for e in EVENTS}
-    out[f"{k}_learned_skipped"] = f"{m['trained_skipped']:.0%}"
-    out[f"{k}_learned_skipped_untrained"] = f"{m['untrained_skipped']:.0%}"
-    out[f"{k}_learned_unit_break_max"] = f"{max(r['unit_break_max'] for r in result['rows']):.2f}"
-    out[f"{k}_learned_seeds"] = ", ".join(str(s) for s in result["seeds"])
-    out[f"{k}_learned_seconds"] = f"{result['seconds']:.0f}"
+    out = {f"{k}_{g}_{label}_{e}": f"{m[f'{g}_{label}_{e}']:.2f}"
+           for g in result["gates"] for label in ("trained", "untrained") for e in EVENTS}
+    out[f"{k}_skipped"] = f"{m['trained_skipped']:.0%}"
+    out[f"{k}_skipped_untrained"] = f"{m['untrained_skipped']:.0%}"
+    out[f"{k}_unit_break_max"] = f"{max(r['unit_break_max'] for r in result['rows']):.2f}"
+    out[f"{k}_seeds"] = ", ".join(str(s) for s in result["seeds"])
+    out[f"{k}_eval_seed"] = str(result["eval_seed"])
     return out
+
+
+def parse_sequence(text: str, n_topics: int = SessionConfig.n_topics) -> tuple[np.ndarray, np.ndarray]:
+    """``"A A D A | C C"`` as ``(topics, breaks)``: letters are topics (``A`` = 0), ``|`` breaks before the next
+    click, spaces are ignored; the first click always starts a session (as in ``book/_static/longshort.js``)."""
+    letters = "ABCDEFGHIJ"[:n_topics]
+    topics, breaks, pending = [], [], True
+    for ch in str(text).upper():
+        if ch == "|":
+            pending = True
+        elif ch in letters:
+            topics.append(letters.index(ch))
+            breaks.append(pending)
+            pending = False
+        elif not ch.isspace():
+            raise ValueError(f"text must hold topic letters {', '.join(letters)}, '|' and spaces, got {ch!r}")
+    if not topics:
+        raise ValueError(f"text must hold at least one click, got {text!r}")
+    return np.array(topics), np.array(breaks)
