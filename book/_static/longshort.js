@@ -101,7 +101,11 @@
         margin: { l: 40, r: 10, t: 10, b: 40 }, height: 300, font: FONT, showlegend: false,
         yaxis: { range: spec.yrange, zeroline: true, fixedrange: true }, xaxis: { fixedrange: true, tickangle: 0 }
       };
-      Plotly.react(plot, data, layout, CONFIG);
+      if (plot.data) {  // already drawn: change the bars only (faster than a full react)
+        Plotly.restyle(plot, { y: [bars], text: [data[0].text] }, [0]);
+      } else {
+        Plotly.newPlot(plot, data, layout, CONFIG);
+      }
     }
     function timedRedraw() { timed(panel, redraw); }
     Object.values(inputs).forEach(function (el) { el.addEventListener("input", timedRedraw); });

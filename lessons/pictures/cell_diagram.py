@@ -135,7 +135,7 @@ def _gru_paths(v: dict[str, float], spec: dict[str, Any], line: str) -> list[dic
     out += _arrow([(4.95, 2.2), (6.03, 2.2)], _width(r), GATE["r"])  # r scales the past inside the candidate
     out += _arrow([(6.6, 2.8), (7.35, 3.55)], _width(1 - z), GATE["n"])
     out += _arrow([(7.5, 4.1), (7.5, top - 0.3)], _width(1 - z), GATE["n"])
-    out.append(_label(8.55, 4.35, f"write (1−z)·n<br>({1 - z:.2f})", size=_FONT - 1))
+    out.append(_label(7.9, 4.3, f"write<br>(1−z)·n<br>({1 - z:.2f})", size=_FONT - 1, xanchor="left", align="left"))
     out += _arrow([(7.8, top), (9.1, top)], 3, line)
     out.append(_label(9.6, top, "h<sub>t</sub>"))
     return out
