@@ -130,7 +130,7 @@ class GRU(Cell):
         trace = trace_from_steps(xs, h0_arr, rows, gate_names=("r", "z", "n"))
         # for backward: what W_hn produces ("pytorch": W_hn h + b_hn) or multiplies (others: r * h)
         if self.variant == "pytorch":
-            trace.cache["hn"] = trace.h_prev @ self.W_hn.T + self.b_hn
+            trace.cache["hn"] = np.array([self.W_hn @ h + self.b_hn for h in trace.h_prev]).reshape(trace.T, -1)
         else:
             trace.cache["hn"] = trace.gates["r"] * trace.h_prev
         return trace
