@@ -207,7 +207,7 @@ def measure(kind: str, seeds: tuple[int, ...] = (0, 1, 2), eval_seed: int = 99, 
 
 def report(result: dict[str, Any]) -> str:
     """The measurement as a small text table: one line per gate and seed, then the means."""
-    lines = [f"{result['kind'].upper()}: mean gate value (trained | untrained); seeds {result['seeds']}, "
+    lines = [f"{result['kind'].upper()}, mean gate value (trained | untrained), seeds {result['seeds']}",
              f"evaluated on fresh histories (seed {result['eval_seed']})",
              f"{'gate':>4} {'seed':>5} {'break':>12} {'stray click':>12} {'other click':>12}"]
     for g in result["gates"]:
@@ -215,8 +215,8 @@ def report(result: dict[str, Any]) -> str:
             cells = [f"{r[f'{g}_trained_{e}']:.2f} | {r[f'{g}_untrained_{e}']:.2f}" for e in EVENTS]
             lines.append(f"{g:>4} {r['seed']:>5} " + " ".join(f"{c:>12}" for c in cells))
     m = result["mean"]
-    lines.append(f"stray clicks after which the next-topic guess stays on the session's topic: "
-                 f"{m['trained_skipped']:.0%} trained, {m['untrained_skipped']:.0%} untrained")
+    lines.append("stray clicks after which the guess stays on the session's topic:")
+    lines.append(f"  {m['trained_skipped']:.0%} trained, {m['untrained_skipped']:.0%} untrained")
     lines.append(f"training time, all seeds: {result['seconds']:.1f} s")
     return "\n".join(lines)
 
