@@ -53,6 +53,7 @@ _BARS = {
              ("c_prev", "old c", NEUTRAL["muted"]), ("c", "new c", STATE["c"]), ("h", "new h", STATE["h"])],
 }
 _TOPICS = "ABCDEFGHIJ"
+_STATE_LABELS = {"x": "x<sub>t</sub>", "h": "h<sub>t&minus;1</sub>", "c": "c<sub>t&minus;1</sub>"}
 
 _STYLE = f"""<style>
 .longshort-panel {{ border: 1px solid {NEUTRAL['rule']}; border-radius: 6px; padding: 0.6em 0.8em; margin: 1em 0; }}
@@ -92,10 +93,18 @@ def _json_script(data: dict[str, Any]) -> str:
     return f'<script type="application/json">{text}</script>'
 
 
+def _pretty(name: str) -> str:
+    """``W_xr`` -> W<sub>xr</sub>; the input and old states with their time index, as in the equations."""
+    if name in _STATE_LABELS:
+        return _STATE_LABELS[name]
+    head, _, sub = name.partition("_")
+    return f"{html.escape(head)}<sub>{html.escape(sub)}</sub>" if sub else html.escape(name)
+
+
 def _slider(name: str, value: float, lo: float, hi: float) -> str:
-    label = html.escape(name)
-    return (f'<label><span>{label}</span><input type="range" name="{label}" min="{lo}" max="{hi}" step="0.05" '
-            f'value="{value}" aria-label="{label}"><output data-for="{label}">{value:.2f}</output></label>')
+    key = html.escape(name)
+    return (f'<label><span>{_pretty(name)}</span><input type="range" name="{key}" min="{lo}" max="{hi}" '
+            f'step="0.05" value="{value}" aria-label="{key}"><output data-for="{key}">{value:.2f}</output></label>')
 
 
 def knob_panel(kind: str) -> Panel:
