@@ -94,8 +94,9 @@ def test_sliders_redraw_the_step(site: str, browser: object, page: str, knob: st
             times.append(ms)
             curves.append(ys[bar])
         with capsys.disabled():  # printed, not asserted: timings belong to benchmarks
-            print(f"\n{page}: slider redraw {np.median(times):.1f} ms median, {max(times):.1f} ms worst "
-                  f"over {len(times)} moves of {knob} (target < 50 ms)")
+            print(f"\n{page}: slider redraw {min(times):.1f} ms best, {np.median(times):.1f} ms median, "
+                  f"{max(times):.1f} ms worst over {len(times)} moves of {knob} (target < 50 ms; a busy machine "
+                  "inflates the median and the worst, not the best)")
         assert curves[-1] - curves[0] > 0.1 or curves[0] - curves[-1] > 0.1, "moving the slider changed nothing"
         assert visit.errors == [] and visit.external == []
     finally:
