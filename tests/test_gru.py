@@ -197,3 +197,27 @@ def test_gradient_reach_saturated_update_gate_keeps_the_state() -> None:
     curves = reach_curves(seq_len=20, hidden_size=4, input_size=2, keep_bias=3.0)
     assert curves["GRU, b_z = 3"][-1] > 100 * curves["GRU"][-1]
     assert curves["LSTM, b_f = 3"][-1] > 100 * curves["LSTM"][-1]
+
+
+def test_gru_step_function_matches_torch_gru_cell() -> None:
+    """The ~10 lines the chapter shows (``gru_step``) compute what ``torch.nn.GRUCell`` computes."""
+    from lessons.rnn.gru import gru_step
+
+    torch.manual_seed(3)
+    module = torch.nn.GRU(4, 5, dtype=torch.float64)
+    with torch.no_grad():
+        for p in module.parameters():
+            p.uniform_(-1.5, 1.5)
+    cell = GRU.from_torch(module)
+    rng = np.random.default_rng(3)
+    x, h = rng.normal(size=4), rng.normal(size=5)
+    torch_cell = torch.nn.GRUCell(4, 5, dtype=torch.float64)
+    with torch.no_grad():
+        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+            getattr(torch_cell, name).copy_(getattr(module, name + "_l0"))
+        ref = torch_cell(torch.from_numpy(x)[None], torch.from_numpy(h)[None])[0].numpy()
+    out = gru_step(x, h, cell)
+    assert np.max(np.abs(out["h"] - ref)) <= 1e-12
+    assert set(out) == {"r", "z", "n", "h", "pre_r", "pre_z", "pre_n"}
+    np.testing.assert_allclose(out["h"], (1 - out["z"]) * out["n"] + out["z"] * h)
+    np.testing.assert_array_equal(cell.forward(x[None], h).h[0], out["h"])  # forward calls the same function

@@ -202,3 +202,28 @@ def test_ratio_rows_pair_gru_and_lstm() -> None:
     (r,) = ratio_rows({"rows": [row("gru", 3.0, 300), row("lstm", 4.0, 400)]})
     assert r["parameters"] == pytest.approx(4 / 3) and r["forward_backward_time"] == pytest.approx(4 / 3)
     assert r["saved_values"] == pytest.approx(1.25)
+
+
+def test_lstm_step_function_matches_torch_lstm_cell() -> None:
+    """The ~10 lines the chapter shows (``lstm_step``) compute what ``torch.nn.LSTMCell`` computes."""
+    from lessons.rnn.lstm import lstm_step
+
+    torch.manual_seed(4)
+    module = torch.nn.LSTM(3, 4, dtype=torch.float64)
+    with torch.no_grad():
+        for p in module.parameters():
+            p.uniform_(-1.5, 1.5)
+    cell = LSTM.from_torch(module)
+    rng = np.random.default_rng(4)
+    x, h, c = rng.normal(size=3), rng.normal(size=4), rng.normal(size=4)
+    torch_cell = torch.nn.LSTMCell(3, 4, dtype=torch.float64)
+    with torch.no_grad():
+        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+            getattr(torch_cell, name).copy_(getattr(module, name + "_l0"))
+        h_ref, c_ref = torch_cell(torch.from_numpy(x)[None], (torch.from_numpy(h)[None], torch.from_numpy(c)[None]))
+    out = lstm_step(x, h, c, cell)
+    assert np.max(np.abs(out["h"] - h_ref[0].numpy())) <= 1e-12
+    assert np.max(np.abs(out["c"] - c_ref[0].numpy())) <= 1e-12
+    np.testing.assert_allclose(out["c"], out["f"] * c + out["i"] * out["g"])
+    tr = cell.forward(x[None], h, c)  # forward calls the same function
+    np.testing.assert_array_equal(tr.c[0], out["c"])

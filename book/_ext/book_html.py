@@ -4,7 +4,9 @@
   ``const THEBE_JS_URL`` declaration throws a SyntaxError in every page. Identical inline scripts are
   dropped here, keeping the first.
 - plotly.js is served from ``_static/offline``, loaded only on pages with a plotly figure
-  (see ``lessons/pictures/plotly_book.py``).
+  (see ``lessons/pictures/plotly_book.py``) or an in-page cell panel.
+- Pages with an in-page GRU/LSTM panel (``lessons/rnn/page_cell.py``) get ``_static/longshort.js``, which computes
+  the steps in the browser and draws them with plotly.js.
 - The ipywidgets embedder's fonts are copied to where it looks for them (beside the pages that use widgets).
 - Pages with widgets get ``_static/widgets-mathjax-shim.js``: the embedder calls MathJax 2's ``Hub.Queue``,
   which MathJax 3 lacks.
@@ -39,8 +41,12 @@ def _dedupe_scripts(app: Any, pagename: str, templatename: str, context: dict, d
     # plotly.js only on pages that have a plotly figure, and before require.js (myst-nb's widget loader,
     # priority 500): loaded after it, plotly's UMD bundle would register as an anonymous AMD module
     # instead of defining window.Plotly.
-    if "Plotly.newPlot" in context.get("body", ""):
+    body = context.get("body", "")
+    has_panel = 'class="longshort-panel' in body
+    if "Plotly.newPlot" in body or has_panel:
         app.add_js_file("offline/plotly.min.js", priority=200)
+    if has_panel:
+        app.add_js_file("longshort.js", priority=210)
     if any(str(getattr(js, "filename", "")).endswith("offline/embed-amd.js") for js in scripts):
         app.add_js_file("widgets-mathjax-shim.js", priority=450)
     # sphinx-book-theme declares no default colour mode, so pydata-sphinx-theme's loader logs

@@ -7,6 +7,8 @@ The book's convention is PyTorch's (``torch.nn.GRU``); one step with input ``x``
     n = tanh(W_xn x + b_in + r * (W_hn h + b_hn))   candidate state
     h_new = (1 - z) * n + z * h                     z close to 1 keeps the old state
 
+:func:`gru_step` is exactly these lines in code (the chapter shows it); :meth:`GRU.forward` calls it once per step.
+
 Two other variants are implemented so that the book can compare them with the source article:
 
 * ``"cho"`` (Cho et al., 2014): the reset gate acts *before* the recurrent product,
@@ -48,6 +50,52 @@ VARIANTS = ("pytorch", "cho", "article")
 _GATE_NAMES = ("W_xr", "W_hr", "b_r", "W_xz", "W_hz", "b_z", "W_xn", "W_hn")
 
 
+# --------------------------------------------------------------------------------------------- one step
+def gru_step(x: np.ndarray, h: np.ndarray, p: Any) -> dict[str, np.ndarray]:
+    """One GRU step in PyTorch's convention: input ``x (I,)``, state ``h (H,)``, parameters ``p.W_xr ... p.b_hn``."""
+    a_r = p.W_xr @ x + p.W_hr @ h + p.b_r                    # reset gate, before the sigmoid
+    a_z = p.W_xz @ x + p.W_hz @ h + p.b_z                    # update gate, before the sigmoid
+    r, z = sigmoid(a_r), sigmoid(a_z)
+    a_n = p.W_xn @ x + p.b_in + r * (p.W_hn @ h + p.b_hn)    # candidate: r scales what the past contributes
+    n = np.tanh(a_n)
+    h_new = (1 - z) * n + z * h                              # z near 1 keeps the old state
+    return {"r": r, "z": z, "n": n, "h": h_new, "pre_r": a_r, "pre_z": a_z, "pre_n": a_n}
+
+
+def cho_gru_step(x: np.ndarray, h: np.ndarray, p: Any) -> dict[str, np.ndarray]:
+    """:func:`gru_step` in Cho et al.'s convention: the reset gate acts *before* ``W_hn``; one bias ``p.b_n``."""
+    a_r = p.W_xr @ x + p.W_hr @ h + p.b_r
+    a_z = p.W_xz @ x + p.W_hz @ h + p.b_z
+    r, z = sigmoid(a_r), sigmoid(a_z)
+    a_n = p.W_xn @ x + p.W_hn @ (r * h) + p.b_n
+    n = np.tanh(a_n)
+    return {"r": r, "z": z, "n": n, "h": (1 - z) * n + z * h, "pre_r": a_r, "pre_z": a_z, "pre_n": a_n}
+
+
+def article_gru_step(x: np.ndarray, h: np.ndarray, p: Any) -> dict[str, np.ndarray]:
+    """Cho's candidate with the source article's update ``(1 - z) h + z n`` (z near 1 *replaces* the state)."""
+    out = cho_gru_step(x, h, p)
+    out["h"] = (1 - out["z"]) * h + out["z"] * out["n"]
+    return out
+
+
+#: The step function of each variant.
+STEPS = {"pytorch": gru_step, "cho": cho_gru_step, "article": article_gru_step}
+
+
+def trace_from_steps(xs: np.ndarray, h0: np.ndarray, rows: list[dict[str, np.ndarray]],
+                     gate_names: tuple[str, ...], c0: np.ndarray | None = None) -> Trace:
+    """Stack the per-step dicts of a step function (keys ``h``, [``c``], gate names, ``pre_`` + gate names)."""
+    H = h0.shape[0]
+
+    def stack(key: str) -> np.ndarray:
+        return np.array([row[key] for row in rows]).reshape(len(rows), H)
+
+    return Trace(xs=xs, h0=h0.copy(), h=stack("h"), gates={k: stack(k) for k in gate_names},
+                 pre={k: stack("pre_" + k) for k in gate_names},
+                 c=None if c0 is None else stack("c"), c0=None if c0 is None else c0.copy())
+
+
 class GRU(Cell):
     """A single-layer GRU cell over one sequence, float64.
 
@@ -69,37 +117,23 @@ class GRU(Cell):
     def forward(self, xs: Any, h0: Any = None) -> Trace:
         """Run the GRU over ``xs: (T, input_size)`` from ``h0: (hidden_size,)`` (zeros if None).
 
-        Returns a :class:`Trace` with ``h (T, H)``, ``gates["r"], gates["z"], gates["n"]`` and the matching
-        pre-activations in ``pre`` (each ``(T, H)``).
+        Each step is one call of :func:`gru_step` (or its ``"cho"``/``"article"`` twin). Returns a :class:`Trace`
+        with ``h (T, H)``, ``gates["r"], gates["z"], gates["n"]`` and the matching pre-activations in ``pre``
+        (each ``(T, H)``).
         """
         xs = self._check_xs(xs)
-        h = self._check_state("h0", h0)
-        T, H = xs.shape[0], self.hidden_size
-        hs = np.zeros((T, H))
-        gates = {k: np.zeros((T, H)) for k in ("r", "z", "n")}
-        pre = {k: np.zeros((T, H)) for k in ("r", "z", "n")}
-        hn_all = np.zeros((T, H))  # "pytorch": W_hn h + b_hn;  others: r * h (what W_hn multiplies)
-        h0_arr = h.copy()
-        for t in range(T):
-            x = xs[t]
-            a_r = self.W_xr @ x + self.W_hr @ h + self.b_r
-            a_z = self.W_xz @ x + self.W_hz @ h + self.b_z
-            r, z = sigmoid(a_r), sigmoid(a_z)
-            if self.variant == "pytorch":
-                hn = self.W_hn @ h + self.b_hn
-                a_n = self.W_xn @ x + self.b_in + r * hn
-            else:
-                hn = r * h
-                a_n = self.W_xn @ x + self.W_hn @ hn + self.b_n
-            n = np.tanh(a_n)
-            if self.variant == "article":
-                h = (1 - z) * h + z * n
-            else:
-                h = (1 - z) * n + z * h
-            hs[t], hn_all[t] = h, hn
-            for k, g, a in (("r", r, a_r), ("z", z, a_z), ("n", n, a_n)):
-                gates[k][t], pre[k][t] = g, a
-        return Trace(xs=xs, h0=h0_arr, h=hs, gates=gates, pre=pre, cache={"hn": hn_all})
+        h0_arr = self._check_state("h0", h0)
+        step, h, rows = STEPS[self.variant], h0_arr, []
+        for x in xs:
+            rows.append(step(x, h, self))
+            h = rows[-1]["h"]
+        trace = trace_from_steps(xs, h0_arr, rows, gate_names=("r", "z", "n"))
+        # for backward: what W_hn produces ("pytorch": W_hn h + b_hn) or multiplies (others: r * h)
+        if self.variant == "pytorch":
+            trace.cache["hn"] = np.array([self.W_hn @ h + self.b_hn for h in trace.h_prev]).reshape(trace.T, -1)
+        else:
+            trace.cache["hn"] = trace.gates["r"] * trace.h_prev
+        return trace
 
     def step(self, x: Any, h: Any) -> dict[str, np.ndarray]:
         """One step from state ``h: (H,)`` with input ``x: (I,)`` (a number if ``I == 1``).

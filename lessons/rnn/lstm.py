@@ -11,7 +11,8 @@ For one step with input ``x``, previous hidden state ``h`` and previous cell sta
     h_new = o * tanh(c_new)
 
 Every gate uses the *current* input and the *previous* hidden state, and the new cell state feeds the
-new hidden state at the same step.
+new hidden state at the same step. :func:`lstm_step` is exactly these lines in code (the chapter shows it);
+:meth:`LSTM.forward` calls it once per step.
 
 Parameters (``H = hidden_size``, ``I = input_size``): for each gate ``k`` in ``i, f, g, o`` an input weight
 ``W_xk (H, I)``, a recurrent weight ``W_hk (H, H)`` and **one** bias ``b_k (H,)``. PyTorch stores two biases
@@ -27,13 +28,26 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from lessons.rnn._cell import Cell, one_step_xs, sigmoid
-from lessons.rnn.gru import _check_torch_shape
+from lessons.rnn.gru import _check_torch_shape, trace_from_steps
 from lessons.rnn.trace import Trace
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
 
 GATES = ("i", "f", "g", "o")  # PyTorch's row order in weight_ih / weight_hh
+
+
+def lstm_step(x: np.ndarray, h: np.ndarray, c: np.ndarray, p: Any) -> dict[str, np.ndarray]:
+    """One LSTM step: input ``x (I,)``, states ``h, c (H,)``, parameters ``p.W_xi ... p.b_o``."""
+    a_i = p.W_xi @ x + p.W_hi @ h + p.b_i      # input gate, before the sigmoid
+    a_f = p.W_xf @ x + p.W_hf @ h + p.b_f      # forget gate
+    a_g = p.W_xg @ x + p.W_hg @ h + p.b_g      # candidate values, before the tanh
+    a_o = p.W_xo @ x + p.W_ho @ h + p.b_o      # output gate
+    i, f, g, o = sigmoid(a_i), sigmoid(a_f), np.tanh(a_g), sigmoid(a_o)
+    c_new = f * c + i * g                      # keep part of the memory, write part of the candidate
+    h_new = o * np.tanh(c_new)                 # show part of the memory
+    return {"i": i, "f": f, "g": g, "o": o, "c": c_new, "h": h_new,
+            "pre_i": a_i, "pre_f": a_f, "pre_g": a_g, "pre_o": a_o}
 
 
 class LSTM(Cell):
@@ -52,27 +66,16 @@ class LSTM(Cell):
     def forward(self, xs: Any, h0: Any = None, c0: Any = None) -> Trace:
         """Run the LSTM over ``xs: (T, input_size)`` from ``h0, c0: (hidden_size,)`` (zeros if None).
 
-        Returns a :class:`Trace` with ``h``, ``c`` (T, H), ``gates["i"], ["f"], ["g"], ["o"]`` and ``pre``.
+        Each step is one call of :func:`lstm_step`. Returns a :class:`Trace` with ``h``, ``c`` (T, H),
+        ``gates["i"], ["f"], ["g"], ["o"]`` and ``pre``.
         """
         xs = self._check_xs(xs)
-        h = self._check_state("h0", h0)
-        c = self._check_state("c0", c0)
-        T, H = xs.shape[0], self.hidden_size
-        hs, cs = np.zeros((T, H)), np.zeros((T, H))
-        gates = {k: np.zeros((T, H)) for k in GATES}
-        pre = {k: np.zeros((T, H)) for k in GATES}
-        h0_arr, c0_arr = h.copy(), c.copy()
-        for t in range(T):
-            x = xs[t]
-            a = {k: getattr(self, "W_x" + k) @ x + getattr(self, "W_h" + k) @ h + getattr(self, "b_" + k)
-                 for k in GATES}
-            i, f, g, o = sigmoid(a["i"]), sigmoid(a["f"]), np.tanh(a["g"]), sigmoid(a["o"])
-            c = f * c + i * g
-            h = o * np.tanh(c)
-            hs[t], cs[t] = h, c
-            for k, v in zip(GATES, (i, f, g, o), strict=True):
-                gates[k][t], pre[k][t] = v, a[k]
-        return Trace(xs=xs, h0=h0_arr, h=hs, gates=gates, pre=pre, c=cs, c0=c0_arr)
+        h0_arr, c0_arr = self._check_state("h0", h0), self._check_state("c0", c0)
+        h, c, rows = h0_arr, c0_arr, []
+        for x in xs:
+            rows.append(lstm_step(x, h, c, self))
+            h, c = rows[-1]["h"], rows[-1]["c"]
+        return trace_from_steps(xs, h0_arr, rows, gate_names=GATES, c0=c0_arr)
 
     def step(self, x: Any, h: Any, c: Any) -> dict[str, np.ndarray]:
         """One step from ``h, c: (H,)`` with input ``x: (I,)`` (a number if ``I == 1``).
