@@ -89,19 +89,20 @@ def test_cell_state_figure_plots_c_and_h_lines() -> None:
 
 def test_step_view_uses_previous_state_and_new_state() -> None:
     d = _gru_dict(T=4, H=2)
-    fig = G.step_view(d, t=3)
+    fig = G.step_view(d, step=2)
     ax_s = fig.axes[1]
     heights = [p.get_height() for p in ax_s.patches]
     # bars: h_prev (2 units), n (2 units), h (2 units)
     np.testing.assert_allclose(heights[:2], d["h"][1])
     np.testing.assert_allclose(heights[4:], d["h"][2])
-    fig1 = G.step_view(d, t=1)
+    assert fig.axes[1].get_title().startswith("states at t = 3")  # the equations' label of step 2
+    fig1 = G.step_view(d, step=0)
     np.testing.assert_allclose([p.get_height() for p in fig1.axes[1].patches][:2], 0.0)
 
 
 def test_lstm_step_view_bars() -> None:
     d = _lstm_dict(T=3, H=2)
-    fig = G.step_view(d, t=2)
+    fig = G.step_view(d, step=1)
     gates_heights = [p.get_height() for p in fig.axes[0].patches]
     np.testing.assert_allclose(gates_heights[:2], d["gates"]["f"][1])
     state_heights = [p.get_height() for p in fig.axes[1].patches]
@@ -118,8 +119,8 @@ def test_bad_input_raises_clear_errors() -> None:
     bad["gates"]["z"] = np.zeros((2, 2))
     with pytest.raises(ValueError, match="'z'"):
         G.trace_panels(bad)
-    with pytest.raises(ValueError, match="t: expected"):
-        G.step_view(_gru_dict(T=4), t=0)
+    with pytest.raises(ValueError, match=r"step: expected a 0-based time step in \[0, 3\], got 4"):
+        G.step_view(_gru_dict(T=4), step=4)
     with pytest.raises(ValueError, match="r: expected shape"):
         G.gru_step_view(np.zeros(2), np.zeros(3), np.zeros(2), np.zeros(2), np.zeros(2))
 

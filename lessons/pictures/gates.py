@@ -228,17 +228,18 @@ def _bars(ax: Any, series: dict[str, np.ndarray], colours: dict[str, str]) -> No
     ax.legend(fontsize=8, ncols=k, loc="upper center", bbox_to_anchor=(0.5, -0.12))
 
 
-def gru_step_view(h_prev: Any, r: Any, z: Any, n: Any, h: Any, t: int | None = None) -> Figure:
+def gru_step_view(h_prev: Any, r: Any, z: Any, n: Any, h: Any, step: int | None = None) -> Figure:
     """One GRU step: the gates (left) and the states (right), unit by unit.
 
     All arguments are vectors ``(H,)``. Left: reset gate ``r`` (how much of ``h_prev`` the candidate sees) and
     update gate ``z`` (how much of ``h_prev`` is kept). Right: ``h_prev``, the candidate ``n`` and the new
-    ``h = (1 - z)·n + z·h_prev``, which always lies between ``n`` and ``h_prev``.
+    ``h = (1 - z)·n + z·h_prev``, which always lies between ``n`` and ``h_prev``. ``step``: the 0-based step,
+    shown in the titles as the equations' ``t = step + 1``.
     """
     hp = _vec("h_prev", h_prev, None)
     H = hp.shape[0]
     r, z, n, h = (_vec(k, v, H) for k, v in (("r", r), ("z", z), ("n", n), ("h", h)))
-    when = "" if t is None else f" at t = {t}"
+    when = "" if step is None else f" at t = {step + 1}"
     fig, (ax_g, ax_s) = plt.subplots(1, 2, figsize=(9, 3.4), layout="constrained")
     _bars(ax_g, {"r (reset)": r, "z (update)": z}, {"r (reset)": GATE["r"], "z (update)": GATE["z"]})
     ax_g.set_ylim(0, 1)
@@ -251,12 +252,12 @@ def gru_step_view(h_prev: Any, r: Any, z: Any, n: Any, h: Any, t: int | None = N
 
 
 def lstm_step_view(
-    c_prev: Any, h_prev: Any, i: Any, f: Any, g: Any, o: Any, c: Any, h: Any, t: int | None = None
+    c_prev: Any, h_prev: Any, i: Any, f: Any, g: Any, o: Any, c: Any, h: Any, step: int | None = None
 ) -> Figure:
     """One LSTM step: the gates ``i, f, o`` (left) and ``c_prev, g, c, h`` (right), unit by unit.
 
     All arguments are vectors ``(H,)``; ``c = f·c_prev + i·g`` and ``h = o·tanh(c)``. ``h_prev`` is only
-    checked for shape (it enters through the gates).
+    checked for shape (it enters through the gates). ``step``: the 0-based step, shown as ``t = step + 1``.
     """
     cp = _vec("c_prev", c_prev, None)
     H = cp.shape[0]
@@ -264,7 +265,7 @@ def lstm_step_view(
     i, f, g, o, c, h = (
         _vec(k, v, H) for k, v in (("i", i), ("f", f), ("g", g), ("o", o), ("c", c), ("h", h))
     )
-    when = "" if t is None else f" at t = {t}"
+    when = "" if step is None else f" at t = {step + 1}"
     fig, (ax_g, ax_s) = plt.subplots(1, 2, figsize=(10, 3.4), layout="constrained")
     gcol = {"f (forget)": GATE["f"], "i (input)": GATE["i"], "o (output)": GATE["o"]}
     _bars(ax_g, {"f (forget)": f, "i (input)": i, "o (output)": o}, gcol)
@@ -278,17 +279,18 @@ def lstm_step_view(
     return fig
 
 
-def step_view(trace: Any, t: int, h0: Any = None, c0: Any = None) -> Figure:
-    """The one-step view of time step ``t`` (1-based, as in the book) of a GRU or LSTM trace.
+def step_view(trace: Any, step: int, h0: Any = None, c0: Any = None) -> Figure:
+    """The one-step view of step ``step`` (0-based, like ``Trace.at``; the titles show ``t = step + 1``) of a
+    GRU or LSTM trace.
 
-    ``h0``/``c0`` ``(H,)`` are the initial states used for ``t = 1`` (default: the trace's own ``h0``/``c0``
+    ``h0``/``c0`` ``(H,)`` are the initial states used for ``step = 0`` (default: the trace's own ``h0``/``c0``
     if it records them, else zeros).
     """
     panels = trace_panels(trace)
     T, H = panels["h"].shape
-    if not isinstance(t, int | np.integer) or not 1 <= t <= T:
-        raise ValueError(f"t: expected an integer time step in [1, {T}], got {t!r}")
-    k = t - 1
+    if isinstance(step, bool) or not isinstance(step, int | np.integer) or not 0 <= step < T:
+        raise ValueError(f"step: expected a 0-based time step in [0, {T - 1}], got {step!r}")
+    k = int(step)
 
     def prev(name: str, init: Any) -> np.ndarray:
         if k > 0:
@@ -299,7 +301,7 @@ def step_view(trace: Any, t: int, h0: Any = None, c0: Any = None) -> Figure:
 
     if {"r", "z", "n"} <= panels.keys():
         return gru_step_view(
-            prev("h", h0), panels["r"][k], panels["z"][k], panels["n"][k], panels["h"][k], t=t
+            prev("h", h0), panels["r"][k], panels["z"][k], panels["n"][k], panels["h"][k], step=k
         )
     if {"i", "f", "g", "o", "c"} <= panels.keys():
         return lstm_step_view(
@@ -311,7 +313,7 @@ def step_view(trace: Any, t: int, h0: Any = None, c0: Any = None) -> Figure:
             panels["o"][k],
             panels["c"][k],
             panels["h"][k],
-            t=t,
+            step=k,
         )
     raise ValueError(
         f"trace: expected GRU gates r, z, n or LSTM gates i, f, g, o with c; got {sorted(panels)}"
