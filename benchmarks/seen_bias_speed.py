@@ -22,12 +22,9 @@ from lessons.casestudy.models import InterestModel, ModelConfig, dense_seen_indi
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=3400)
-    parser.add_argument("--seen", type=int, default=50)
-    parser.add_argument("--items", type=int, default=3123)
-    parser.add_argument("--dim", type=int, default=128)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--repeats", type=int, default=20)
+    sizes = {"rows": 3400, "seen": 50, "items": 3123, "dim": 128, "threads": 2, "repeats": 20}
+    for name, default in sizes.items():
+        parser.add_argument(f"--{name}", type=int, default=default, help=f"default {default}")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)

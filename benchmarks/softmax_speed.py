@@ -42,11 +42,9 @@ print(json.dumps(out))
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--targets", type=int, default=3400)
-    parser.add_argument("--dim", type=int, default=128)
-    parser.add_argument("--items", type=int, default=3123)
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--repeats", type=int, default=10)
+    sizes = {"targets": 3400, "dim": 128, "items": 3123, "threads": 1, "repeats": 10}
+    for name, default in sizes.items():
+        parser.add_argument(f"--{name}", type=int, default=default, help=f"default {default}")
     args = parser.parse_args(argv)
     print(f"{args.targets} targets x {args.items} items, d = {args.dim}, {args.threads} thread(s): ms per step")
     print(f"{'allocator':<10} {'rep @ E.T + b':>14} {'F.linear':>10}")

@@ -19,21 +19,15 @@ the item's genre vector as the candidate. A real GRU (Part II) learns both from 
 already shows why a hidden state summarises *recent* interest.
 """
 
+# Re-exports, packed a few names a line so that the lists stay short.
+# isort: off
 from lessons.classic.factorisation import MF, als, mf_scores
 from lessons.classic.sequence import long_term_profile, recent_state, sequence_scores
-from lessons.classic.similarity import (
-    content_profile,
-    content_scores,
-    cosine,
-    cosine_matrix,
-    item_based_scores,
-    item_similarities,
-    tfidf,
-    user_based_scores,
-    user_similarities,
-)
+from lessons.classic.similarity import content_profile, content_scores, cosine, cosine_matrix, item_based_scores
+from lessons.classic.similarity import item_similarities, tfidf, user_based_scores, user_similarities
 from lessons.classic.tables import COSINE_EXERCISE, check_cosine, check_user_based, key_numbers, score_table
 from lessons.classic.toy import ToyData, as_frame, toy_data, with_new_item
+# isort: on
 
 __all__ = [
     "ToyData", "toy_data", "with_new_item", "as_frame", "cosine", "cosine_matrix", "tfidf", "content_profile",

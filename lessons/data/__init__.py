@@ -12,30 +12,17 @@ conventions are written down there), :mod:`~lessons.data.facts` (the data chapte
 Command line: ``python -m lessons.data stats ml-1m --protocol recbole``.
 """
 
-from lessons.data.facts import (
-    consecutive_gaps,
-    frame_stats,
-    protocol_stats,
-    protocol_table,
-    random_split_future_share,
-    split_time_facts,
-    time_facts,
-    user_tail_table,
-    user_time_summary,
-)
+# Re-exports, packed a few names a line so that the lists stay short.
+# isort: off
+from lessons.data.facts import consecutive_gaps, frame_stats, protocol_stats, protocol_table
+from lessons.data.facts import random_split_future_share, split_time_facts, time_facts, user_tail_table
+from lessons.data.facts import user_time_summary
 from lessons.data.movielens import COLUMNS, DATASETS, load_grouplens_archive, load_movielens
 from lessons.data.protocol import PROTOCOLS, apply_protocol, apply_recbole_protocol, k_core
-from lessons.data.split import (
-    PAD_ID,
-    SPLIT_VERSION,
-    STAGES,
-    SequentialSplit,
-    build_split,
-    check_stage,
-    load_split,
-    make_toy_split,
-)
+from lessons.data.split import PAD_ID, SPLIT_VERSION, STAGES, SequentialSplit, build_split, check_stage, load_split
+from lessons.data.split import make_toy_split
 from lessons.data.wheels import FETCH_COMMAND
+# isort: on
 
 __all__ = [
     "DATASETS", "PROTOCOLS", "STAGES", "SPLIT_VERSION", "PAD_ID", "COLUMNS", "FETCH_COMMAND", "load_movielens",
