@@ -152,3 +152,40 @@ def test_article_figures_plot_every_reading() -> None:
     fig = article_plots.plot_lstm_time_indices()
     assert list(fig.axes[1].get_lines()[1].get_ydata()) == [s["h"][1] for s in lx.lstm_wrong_index_steps()]
     plt.close(fig)
+
+
+def test_rank1_reading_of_the_recurrent_weights_is_well_defined_and_differs_from_step_2() -> None:
+    ge = gx
+    W = ge.recurrent_weight([0.1, 0.2], "rank1")
+    np.testing.assert_array_equal(W, [[0.1, 0.2], [0.1, 0.2]])
+    np.testing.assert_array_equal(ge.recurrent_weight([0.1, 0.2]), np.diag([0.1, 0.2]))
+    gap = ge.recurrent_reading_gap()
+    assert gap[0]["max |difference|"] == 0.0  # h_0 = 0: no recurrent product at step 1
+    assert all(row["max |difference|"] > 0.01 for row in gap[1:])
+    # the diagonal reading is the one every other function uses
+    np.testing.assert_allclose(gap[1]["h diagonal"], np.round(ge.run_reading("seed_corrected")[1]["h"], 4))
+    with pytest.raises(ValueError, match="reading"):
+        ge.recurrent_weight([0.1, 0.2], "full")
+
+
+def test_two_gate_example_gates_do_different_jobs_and_match_torch() -> None:
+    from lessons.article.two_gates import PARAMETERS, XS, two_gate_steps
+    from lessons.mathfn import sigmoid
+
+    steps = two_gate_steps()
+    h_prev = [0.0] + [s["h"] for s in steps[:-1]]
+    for s, hp in zip(steps, h_prev, strict=True):
+        assert s["z"] == pytest.approx(sigmoid(PARAMETERS["b_z"] + PARAMETERS["W_xz"] * s["x"]))  # input only
+        assert s["r"] == pytest.approx(sigmoid(PARAMETERS["b_r"] + PARAMETERS["W_hr"] * hp))  # state only
+        assert s["h"] == pytest.approx((1 - s["z"]) * s["n"] + s["z"] * hp)
+    assert len({round(s["z"], 12) for s in steps}) == 2  # one value for clicks, one for quiet steps
+    assert steps[3]["n"] > steps[0]["n"] and steps[3]["r"] > steps[0]["r"]  # same input, more of the past read
+    gru = torch.nn.GRU(1, 1, dtype=torch.float64)
+    p = PARAMETERS
+    with torch.no_grad():  # torch's gate order is (r, z, n)
+        gru.weight_ih_l0.copy_(torch.tensor([[p["W_xr"]], [p["W_xz"]], [p["W_xn"]]]))
+        gru.weight_hh_l0.copy_(torch.tensor([[p["W_hr"]], [p["W_hz"]], [p["W_hn"]]]))
+        gru.bias_ih_l0.copy_(torch.tensor([p["b_r"], p["b_z"], p["b_in"]]))
+        gru.bias_hh_l0.copy_(torch.tensor([0.0, 0.0, p["b_hn"]]))
+        out, _ = gru(torch.tensor(XS, dtype=torch.float64).reshape(-1, 1, 1))
+    np.testing.assert_allclose(out.reshape(-1).numpy(), [s["h"] for s in steps], atol=1e-12)

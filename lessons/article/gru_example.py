@@ -10,10 +10,12 @@ reset gate r          W_xr = [0.1, 0.2]  W_rh = [0.1, 0.2]   b_r = [0.3]
 candidate             W_cx = [0.3, 0.4]  W_ch = [0.3, 0.4]   b_c = [0.1]
 ====================  =================  ==================  ============
 
-**Interpretation** (the only one under which every product it writes has a meaning): the input size is 1 and
-the hidden size is 2; an input weight written ``[a, b]`` is the (2, 1) matrix mapping the scalar ``x`` to
-``[a x, b x]``; a recurrent weight written ``[a, b]`` is the diagonal matrix ``diag(a, b)``, i.e. an
-element-wise product with ``h``; a one-element bias is added to both units.
+**Interpretation**: the input size is 1 and the hidden size is 2; an input weight written ``[a, b]`` is the
+(2, 1) matrix mapping the scalar ``x`` to ``[a x, b x]``; a one-element bias is added to both units. A recurrent
+weight written ``[a, b]`` has two readings under which every product the article writes is defined: the
+diagonal matrix ``diag(a, b)`` (an element-wise product with ``h``; the book's choice) and the rank-1 matrix
+whose every row is ``[a, b]`` (each unit reads ``a h_1 + b h_2``); see :data:`RECURRENT_READINGS` and
+:func:`recurrent_reading_gap`, which compares them.
 
 Four readings (:data:`READINGS`) are computed over all five steps (:func:`run_reading`):
 
@@ -79,9 +81,16 @@ def input_weight(v: list[float]) -> np.ndarray:
     return np.array(v, dtype=np.float64).reshape(HIDDEN_SIZE, 1)
 
 
-def recurrent_weight(v: list[float]) -> np.ndarray:
-    """A recurrent weight written ``[a, b]``: the (2, 2) matrix ``diag(a, b)``."""
-    return np.diag(np.array(v, dtype=np.float64))
+RECURRENT_READINGS: tuple[str, ...] = ("diagonal", "rank1")
+"""Two well-defined readings of a recurrent weight written ``[a, b]``: ``diag(a, b)`` or every row ``[a, b]``."""
+
+
+def recurrent_weight(v: list[float], reading: str = "diagonal") -> np.ndarray:
+    """A recurrent weight written ``[a, b]`` as a (2, 2) matrix: ``diag(a, b)`` (``reading="diagonal"``, the
+    book's choice) or the rank-1 matrix whose every row is ``[a, b]`` (``reading="rank1"``)."""
+    check_choice("reading", reading, RECURRENT_READINGS)
+    row = np.array(v, dtype=np.float64)
+    return np.diag(row) if reading == "diagonal" else np.tile(row, (HIDDEN_SIZE, 1))
 
 
 def unit_bias(v: list[float]) -> np.ndarray:
@@ -103,24 +112,42 @@ def literal_candidate_argument(x: float, r: Any, h_prev: Any) -> np.ndarray:
     return p["W_cx"] * x + p["W_ch"] * (r * h_prev + (1 - r) * x) + p["b_c"][0]
 
 
-def article_gru(variant: str = "article") -> GRU:
+def article_gru(variant: str = "article", recurrent: str = "diagonal") -> GRU:
     """A :class:`lessons.rnn.GRU` (input 1, hidden 2) holding the article's numbers under ``variant``.
 
     ``variant``: ``"article"`` (the seed_corrected reading), ``"cho"`` or ``"pytorch"`` (``b_c`` becomes
-    ``b_in``, ``b_hn = 0``). Weights: ``W_x* (2, 1)`` from the ``[a, b]`` input weights,
-    ``W_h* = diag(a, b)``.
+    ``b_in``, ``b_hn = 0``). Weights: ``W_x* (2, 1)`` from the ``[a, b]`` input weights, ``W_h*`` (2, 2) by
+    :func:`recurrent_weight` under the ``recurrent`` reading (default ``diag(a, b)``).
     """
     check_choice("variant", variant, ("article", "cho", "pytorch"))
     p = ARTICLE_PARAMETERS
     cell = GRU(1, HIDDEN_SIZE, variant=variant, rng=0)
-    cell.set_parameters(W_xz=input_weight(p["W_xz"]), W_hz=recurrent_weight(p["W_zh"]), b_z=unit_bias(p["b_z"]),
-                        W_xr=input_weight(p["W_xr"]), W_hr=recurrent_weight(p["W_rh"]), b_r=unit_bias(p["b_r"]),
-                        W_xn=input_weight(p["W_cx"]), W_hn=recurrent_weight(p["W_ch"]))
+
+    def rec(v: list[float]) -> np.ndarray:
+        return recurrent_weight(v, recurrent)
+
+    cell.set_parameters(W_xz=input_weight(p["W_xz"]), W_hz=rec(p["W_zh"]), b_z=unit_bias(p["b_z"]),
+                        W_xr=input_weight(p["W_xr"]), W_hr=rec(p["W_rh"]), b_r=unit_bias(p["b_r"]),
+                        W_xn=input_weight(p["W_cx"]), W_hn=rec(p["W_ch"]))
     if variant == "pytorch":
         cell.set_parameters(b_in=unit_bias(p["b_c"]), b_hn=np.zeros(HIDDEN_SIZE))
     else:
         cell.set_parameters(b_n=unit_bias(p["b_c"]))
     return cell
+
+
+def recurrent_reading_gap() -> list[dict[str, Any]]:
+    """The seed_corrected reading's states under both readings of the recurrent weights, step by step.
+
+    One row per step: ``{"t", "h diagonal", "h rank1", "max |difference|"}``. At ``t = 1`` they agree
+    (``h_0 = 0`` makes every recurrent product vanish); from ``t = 2`` on they differ.
+    """
+    xs = np.asarray(XS)[:, None]
+    diag = article_gru("article", "diagonal").forward(xs, np.asarray(H0)).h
+    rank1 = article_gru("article", "rank1").forward(xs, np.asarray(H0)).h
+    pairs = enumerate(zip(diag, rank1, strict=True))
+    return [{"t": t + 1, "h diagonal": np.round(d, 4).tolist(), "h rank1": np.round(r, 4).tolist(),
+             "max |difference|": float(np.max(np.abs(d - r)))} for t, (d, r) in pairs]
 
 
 def pytorch_equivalent_gru() -> GRU:

@@ -17,8 +17,16 @@ from lessons.article.errata import (
     printed_candidate_from_printed_values,
     printed_update_arithmetic,
 )
-from lessons.article.gru_example import READINGS, SEED_PRINTED, all_readings, run_reading, steps_table
+from lessons.article.gru_example import (
+    READINGS,
+    SEED_PRINTED,
+    all_readings,
+    recurrent_reading_gap,
+    run_reading,
+    steps_table,
+)
 from lessons.article.lstm_example import input_reaches_output, lstm_steps, lstm_wrong_index_steps
+from lessons.article.two_gates import two_gate_steps
 from lessons.mathfn import logit
 
 __all__ = ["key_numbers", "main"]
@@ -58,6 +66,14 @@ def key_numbers() -> dict[str, float]:
     reach = input_reaches_output(False)
     out["reach_min"], out["reach_max"] = min(reach), max(reach)
     out["reach_wrong_max"] = max(input_reaches_output(True))
+    gap = recurrent_reading_gap()
+    for u in (0, 1):
+        out[f"rank1_h2_{u + 1}"] = gap[1]["h rank1"][u]
+    out["rank1_gap_max"] = max(row["max |difference|"] for row in gap)
+    two = two_gate_steps()
+    for row in two:
+        for gate in ("z", "r", "n"):
+            out[f"two_{gate}{row['t']}"] = row[gate]
     return out
 
 
