@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from lessons.evaluation.compare import paired_difference, run_label
+from lessons.evaluation.metrics import KS
 from lessons.evaluation.results import RESULTS_DIR, read_records, results_file
 
 # RecBole v1.1.1 leaderboard, ML-1M, sequential recommendation, test metrics (HR@10, NDCG@10).
@@ -30,8 +31,9 @@ def load_runs(dataset: str, results_dir: Path = RESULTS_DIR) -> pd.DataFrame:
     """One row per training run in ``results/<dataset>.jsonl``: model (its :func:`run_label`), seed, metrics, cost.
 
     Columns: ``model, seed, test_<metric>, valid_<metric>, test_<metric>_lo/_hi`` (95% CI), ``train_minutes,
-    epochs_run, best_epoch, n_parameters, n_train_targets, peak_rss_mb, dim, budget_minutes, planned_epochs``.
-    Returns an empty frame if there are no results.
+    epochs_run, best_epoch, n_parameters, n_train_targets, peak_rss_mb, dim, budget_minutes, planned_epochs,
+    clock_cut`` (True when the wall-clock cap ended the run, which then is not exactly reproducible: see
+    :func:`lessons.casestudy.train.fit`). Returns an empty frame if there are no results.
     """
     path = results_file(dataset, results_dir)
     if not path.exists():
@@ -51,6 +53,7 @@ def load_runs(dataset: str, results_dir: Path = RESULTS_DIR) -> pd.DataFrame:
             epochs_run=r["epochs_run"],
             best_epoch=r["best_epoch"],
             stopped_by=r.get("stopped_by"),
+            clock_cut=r.get("stopped_by") == "max_minutes",
             n_parameters=r["n_parameters"],
             n_train_targets=r.get("n_train_targets"),
             peak_rss_mb=r["peak_rss_mb"],
@@ -68,7 +71,8 @@ def summarize_runs(runs: pd.DataFrame, k: int = 10) -> pd.DataFrame:
 
     A plan is the planned number of epochs and the ``--max-minutes`` budget: runs of one model under different
     plans are kept apart (columns ``planned_epochs``, ``budget_minutes``), never averaged. ``valid_ndcg@k_mean`` is
-    there so that a row can be CHOSEN without looking at test numbers. Sorted by mean test NDCG@k.
+    there so that a row can be CHOSEN without looking at test numbers; ``clock_cut`` counts the seeds the wall
+    clock stopped (not exactly reproducible). Sorted by mean test NDCG@k.
     """
     keys = ["model", "planned_epochs", "budget_minutes"]
     if runs.empty:
@@ -82,6 +86,7 @@ def summarize_runs(runs: pd.DataFrame, k: int = 10) -> pd.DataFrame:
     out["epochs_run"] = g["epochs_run"].mean()
     out["n_parameters"] = g["n_parameters"].first()
     out["peak_rss_mb"] = g["peak_rss_mb"].max()
+    out["clock_cut"] = g["clock_cut"].sum().astype(int) if "clock_cut" in runs else 0
     return out.reset_index().sort_values(f"test_ndcg@{k}_mean", ascending=False, ignore_index=True)
 
 
@@ -109,11 +114,15 @@ def comparison_table(dataset: str, k: int = 10, results_dir: Path = RESULTS_DIR)
     """Our models (mean ± sd over seeds), our baselines and, for ML-1M, RecBole's published rows.
 
     Columns: ``source, model, seeds, plan, HR@k, NDCG@k, MRR@k, minutes, epochs, parameters``; ``plan`` is the
-    planned epochs and the time cap of our runs (e.g. ``9 ep, ≤15 min``), ``epochs`` the mean number they ran
-    (fewer when early stopping or the time cap ended a run).
+    planned epochs and the time cap of our runs (e.g. ``9 ep, ≤15 min``), followed by ``†n`` when the time cap
+    ended ``n`` of the seeds (those runs depend on the machine's speed and are not exactly reproducible; rerun
+    them with ``--max-batches``); ``epochs`` the mean number they ran (fewer when early stopping or the time cap
+    ended a run).
     """
     if dataset not in ("ml-100k", "ml-1m", "toy"):
         raise ValueError(f"dataset must be 'ml-100k' or 'ml-1m', got {dataset!r}")
+    if k not in KS:
+        raise ValueError(f"k must be one of {KS} (the cut-offs every record holds), got {k!r}")
     rows = []
     summary = summarize_runs(load_runs(dataset, results_dir), k)
     for _, r in summary.iterrows():
@@ -122,7 +131,8 @@ def comparison_table(dataset: str, k: int = 10, results_dir: Path = RESULTS_DIR)
                 "source": "this book",
                 "model": r["model"],
                 "seeds": int(r["seeds"]),
-                "plan": f"{int(r['planned_epochs'])} ep, ≤{r['budget_minutes']:g} min",
+                "plan": f"{int(r['planned_epochs'])} ep, ≤{r['budget_minutes']:g} min"
+                        + (f" †{int(r['clock_cut'])}" if r.get("clock_cut", 0) else ""),
                 f"HR@{k}": _pm(r[f"test_hr@{k}_mean"], r[f"test_hr@{k}_sd"]),
                 f"NDCG@{k}": _pm(r[f"test_ndcg@{k}_mean"], r[f"test_ndcg@{k}_sd"]),
                 f"MRR@{k}": _pm(r[f"test_mrr@{k}_mean"], r[f"test_mrr@{k}_sd"]),

@@ -99,7 +99,7 @@ class GRU(Cell):
             hs[t], hn_all[t] = h, hn
             for k, g, a in (("r", r, a_r), ("z", z, a_z), ("n", n, a_n)):
                 gates[k][t], pre[k][t] = g, a
-        return Trace(xs=xs, h0=h0_arr, h=hs, gates=gates, pre=pre, cache={"hn": hn_all})
+        return Trace(xs=xs, h0=h0_arr, h=hs, gates=gates, pre=pre, cache={"hn": hn_all}, cell=self.kind())
 
     def step(self, x: Any, h: Any) -> dict[str, np.ndarray]:
         """One step from state ``h: (H,)`` with input ``x: (I,)`` (a number if ``I == 1``).
@@ -115,6 +115,7 @@ class GRU(Cell):
         ``dh: (T, H)`` holds dLoss/dh_t for every step (zeros where the loss does not look at h_t).
         Returns dLoss/d(parameter) for every parameter name, plus ``"xs"`` (T, I) and ``"h0"`` (H,).
         """
+        self._check_trace(trace)
         dh = self._check_dh(dh, trace.T)
         grads = {name: np.zeros_like(p) for name, p in self.parameters().items()}
         dxs = np.zeros_like(trace.xs)
@@ -223,3 +224,7 @@ def _check_torch_shape(module: Any) -> None:
         raise ValueError("module.bidirectional must be False, got True")
     if getattr(module, "proj_size", 0):
         raise ValueError(f"module.proj_size must be 0, got {module.proj_size}")
+    for name, p in module.named_parameters():
+        bad = int((~p.detach().isfinite()).sum())
+        if bad:
+            raise ValueError(f"module.{name} must be finite, got {bad} NaN or infinite value(s)")

@@ -72,7 +72,7 @@ class LSTM(Cell):
             hs[t], cs[t] = h, c
             for k, v in zip(GATES, (i, f, g, o), strict=True):
                 gates[k][t], pre[k][t] = v, a[k]
-        return Trace(xs=xs, h0=h0_arr, h=hs, gates=gates, pre=pre, c=cs, c0=c0_arr)
+        return Trace(xs=xs, h0=h0_arr, h=hs, gates=gates, pre=pre, c=cs, c0=c0_arr, cell=self.kind())
 
     def step(self, x: Any, h: Any, c: Any) -> dict[str, np.ndarray]:
         """One step from ``h, c: (H,)`` with input ``x: (I,)`` (a number if ``I == 1``).
@@ -89,6 +89,7 @@ class LSTM(Cell):
         reads the cell state directly. Returns gradients for every parameter name plus ``"xs"`` (T, I),
         ``"h0"`` and ``"c0"`` (H,).
         """
+        self._check_trace(trace)
         T, H = trace.T, self.hidden_size
         dh = self._check_dh(dh, T)
         dc_direct = np.zeros((T, H)) if dc is None else self._check_dh_named("dc", dc, T)
