@@ -12,6 +12,7 @@ from lessons.casestudy.__main__ import main
 from lessons.casestudy.inputs import encode_histories, make_windows, score_histories, score_split, time_gaps
 from lessons.casestudy.train import TrainConfig, build_model, fit
 from lessons.data import make_toy_split
+from lessons.evaluation.results import run_identity
 
 torch.set_num_threads(1)
 

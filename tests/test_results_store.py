@@ -16,14 +16,7 @@ import pytest
 
 from lessons.baselines.tuning import run as run_baselines
 from lessons.data import make_toy_split
-from lessons.evaluation.results import (
-    ResultsWarning,
-    append_record,
-    check_writable,
-    read_records,
-    run_identity,
-    write_records,
-)
+from lessons.evaluation.results import append_record, read_records, write_records
 from lessons.paths import REPO_ROOT
 
 
@@ -46,7 +39,7 @@ def test_nan_and_infinity_are_refused_before_anything_is_written(tmp_path: Path,
 def test_a_nan_line_written_by_other_tools_is_reported_and_skipped(tmp_path: Path) -> None:
     path = tmp_path / "r.jsonl"
     path.write_text(json.dumps(rec(0)) + "\n" + '{"seed": 1, "test": {"ndcg@10": NaN}}\n')
-    with pytest.warns(ResultsWarning, match=r"r\.jsonl:2: .*NaN is not strict JSON"):
+    with pytest.warns(UserWarning, match=r"r\.jsonl:2: .*NaN is not strict JSON"):
         assert read_records(path) == [rec(0)]
 
 
@@ -57,7 +50,7 @@ def test_a_torn_last_line_is_reported_with_file_and_line_and_the_rest_stays_read
         append_record(path, rec(seed))
     whole = path.read_bytes()
     path.write_bytes(whole + json.dumps(rec(3)).encode()[:25])  # a crash in the middle of the fourth record
-    with pytest.warns(ResultsWarning, match=r"r\.jsonl:4: skipped a line"):
+    with pytest.warns(UserWarning, match=r"r\.jsonl:4: skipped a line"):
         assert [r["seed"] for r in read_records(path)] == [0, 1, 2]
 
 
@@ -69,7 +62,7 @@ def test_the_next_append_starts_on_a_fresh_line_after_a_torn_one(tmp_path: Path)
     append_record(path, rec(1))
     lines = path.read_text().splitlines()
     assert lines[1] == '{"dataset": "toy", "mod' and json.loads(lines[2]) == rec(1)
-    with pytest.warns(ResultsWarning, match=r"r\.jsonl:2:"):
+    with pytest.warns(UserWarning, match=r"r\.jsonl:2:"):
         assert [r["seed"] for r in read_records(path)] == [0, 1]
 
 
@@ -106,6 +99,8 @@ def test_a_full_disk_leaves_no_half_record_and_loses_nothing(tmp_path: Path) -> 
 
 # ---------------------------------------------------------------------------------- identity and dedupe
 def test_identity_is_config_seed_and_plan_not_provenance() -> None:
+    from lessons.evaluation.results import run_identity
+
     a = {**rec(0), "created_utc": "2026-01-01", "train_seconds": 10.0}
     b = {**rec(0), "created_utc": "2026-02-02", "train_seconds": 99.0}
     assert run_identity(a) == run_identity(b)
@@ -137,6 +132,8 @@ def test_write_records_never_replaces_a_file(tmp_path: Path) -> None:
 
 
 def test_check_writable_refuses_unusable_destinations_and_changes_nothing(tmp_path: Path) -> None:
+    from lessons.evaluation.results import check_writable
+
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
     with pytest.raises(ValueError, match="out must be a writable file"):
