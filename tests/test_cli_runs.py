@@ -219,6 +219,16 @@ def test_clock_cut_runs_are_marked_in_the_tables(tmp_path: Path) -> None:
     assert table["plan"].tolist() == ["3 ep, ≤15 min †1"]
 
 
+def test_aliases_in_older_records_share_one_row(tmp_path: Path) -> None:
+    base = {"dataset": "toy", "valid": {"ndcg@10": 0.2}, "test": {"hr@10": 0.5, "ndcg@10": 0.3, "mrr@10": 0.2},
+            "train_seconds": 60.0, "epochs_run": 2, "best_epoch": 2, "n_parameters": 10, "peak_rss_mb": 1.0}
+    for seed, name in ((0, "fused-gru"), (1, "fused-gate-gru")):
+        append_record(tmp_path / "toy.jsonl", {**base, "model": name, "seed": seed,
+                                               "config": {"seed": seed, "dim": 8, "epochs": 3, "max_minutes": 15}})
+    table = comparison_table("toy", results_dir=tmp_path)
+    assert table[["model", "seeds"]].values.tolist() == [["fused-gate-gru", 2]]
+
+
 def test_committed_clock_cut_runs_are_counted() -> None:
     """Eleven committed ML-1M/simulator runs were stopped by the clock (ML-1M campaigns take hours: marked,
     not rerun)."""

@@ -98,3 +98,12 @@ def test_an_unreadable_cache_is_rebuilt(fake_wheel: Path, damage: str) -> None:
     again = split_module.load_split(NAME, "raw")
     np.testing.assert_array_equal(again.test_item, right.test_item)
     assert split_module.read_split(path).n_users == 8  # rewritten whole
+
+
+def test_the_data_cli_reports_a_tampered_wheel_in_one_line(fake_wheel: Path, capsys) -> None:
+    from lessons.data.__main__ import main
+
+    make_wheel(fake_wheel, inter_file(drop_every=5))
+    assert main(["stats", NAME, "--protocol", "raw"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "not the published one" in err

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lessons.casestudy.models import canonical_model_name
 from lessons.evaluation.compare import paired_difference, run_label
 from lessons.evaluation.metrics import KS
 from lessons.evaluation.results import RESULTS_DIR, read_records, results_file
@@ -28,7 +29,8 @@ RECBOLE_ML1M: dict[str, dict[str, float]] = {
 
 
 def load_runs(dataset: str, results_dir: Path = RESULTS_DIR) -> pd.DataFrame:
-    """One row per training run in ``results/<dataset>.jsonl``: model (its :func:`run_label`), seed, metrics, cost.
+    """One row per training run in ``results/<dataset>.jsonl``: model (its :func:`run_label`, aliases such as
+    ``fused-gru`` read as their canonical name), seed, metrics, cost.
 
     Columns: ``model, seed, test_<metric>, valid_<metric>, test_<metric>_lo/_hi`` (95% CI), ``train_minutes,
     epochs_run, best_epoch, n_parameters, n_train_targets, peak_rss_mb, dim, budget_minutes, planned_epochs,
@@ -40,7 +42,7 @@ def load_runs(dataset: str, results_dir: Path = RESULTS_DIR) -> pd.DataFrame:
         return pd.DataFrame(columns=["model", "seed"])
     rows = []
     for r in read_records(path):
-        row: dict[str, Any] = {"model": run_label(r), "seed": r["seed"]}
+        row: dict[str, Any] = {"model": run_label({**r, "model": _canonical(r["model"])}), "seed": r["seed"]}
         for stage in ("valid", "test"):
             for key, value in r[stage].items():
                 if key in ("ci", "n_users"):
@@ -64,6 +66,14 @@ def load_runs(dataset: str, results_dir: Path = RESULTS_DIR) -> pd.DataFrame:
         )
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _canonical(name: str) -> str:
+    """The one spelling of a model name (records written before names were normalised may hold an alias)."""
+    try:
+        return canonical_model_name(name)
+    except ValueError:
+        return name
 
 
 def summarize_runs(runs: pd.DataFrame, k: int = 10) -> pd.DataFrame:
