@@ -28,8 +28,8 @@ import torch.nn.functional as F
 
 from lessons.casestudy.inputs import make_windows, score_split
 from lessons.casestudy.models import CELLS, InterestModel, ModelConfig, count_parameters
-from lessons.casestudy.train import progress_bar
-from lessons.checks import check_number, check_size
+from lessons.casestudy.train import check_shared_numbers, progress_bar
+from lessons.checks import check_size
 from lessons.data.split import SequentialSplit
 from lessons.evaluation.metrics import binary_metrics, evaluate, ranks_among, target_ranks
 from lessons.evaluation.results import jsonable, peak_rss_mb, provenance
@@ -60,13 +60,7 @@ class BinaryConfig:
             raise ValueError(f"cell must be one of {CELLS}, got {self.cell!r}")
         for name in ("epochs", "dim", "batch_size", "neg_ratio", "max_len", "stride", "threads"):
             check_size(name, getattr(self, name))
-        self.seed = check_number("seed", self.seed, low=0, integer=True)
-        self.lr = check_number("lr", self.lr, low=0, low_open=True)  # lr 0 would record an untrained model
-        self.dropout = check_number("dropout", self.dropout, low=0)
-        if self.dropout >= 1:
-            raise ValueError(f"dropout must be < 1, got {self.dropout!r}")
-        if self.stride > self.max_len:
-            raise ValueError(f"stride must be <= max_len={self.max_len}, got {self.stride}")
+        check_shared_numbers(self)
         for r in self.eval_ratios:
             check_size("eval_ratios", r)
 

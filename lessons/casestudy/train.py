@@ -55,6 +55,19 @@ def lr_factor(step: int, total_steps: int, schedule: str, floor: float = 0.02) -
     return floor + (1.0 - floor) * 0.5 * (1.0 + math.cos(math.pi * done))
 
 
+def check_shared_numbers(config: Any) -> None:
+    """Check (and normalise) the numbers every training config has, before any data are loaded: ``seed`` a whole
+    number >= 0, ``lr`` > 0 (0 would record an untrained model), ``dropout`` in [0, 1), ``stride <= max_len``;
+    NaN and infinities are refused (:func:`lessons.checks.check_number`)."""
+    config.seed = check_number("seed", config.seed, low=0, integer=True)
+    config.lr = check_number("lr", config.lr, low=0, low_open=True)
+    config.dropout = check_number("dropout", config.dropout, low=0)
+    if config.dropout >= 1:
+        raise ValueError(f"dropout must be < 1, got {config.dropout!r}")
+    if config.stride > config.max_len:
+        raise ValueError(f"stride must be <= max_len={config.max_len}, got {config.stride}")
+
+
 @dataclass
 class TrainConfig:
     """Everything that decides a training run (stored in every results record)."""
@@ -84,15 +97,9 @@ class TrainConfig:
             check_size(name, getattr(self, name))
         if self.max_batches is not None:
             check_size("max_batches", self.max_batches)
-        if self.stride > self.max_len:
-            raise ValueError(f"stride must be <= max_len={self.max_len}, got {self.stride}")
-        self.seed = check_number("seed", self.seed, low=0, integer=True)
-        self.lr = check_number("lr", self.lr, low=0, low_open=True)
+        check_shared_numbers(self)
         self.max_minutes = check_number("max_minutes", self.max_minutes, low=0, low_open=True)
         self.weight_decay = check_number("weight_decay", self.weight_decay, low=0)
-        self.dropout = check_number("dropout", self.dropout, low=0)
-        if self.dropout >= 1:
-            raise ValueError(f"dropout must be < 1, got {self.dropout!r}")
         if self.schedule not in SCHEDULES:
             raise ValueError(f"schedule must be one of {SCHEDULES}, got {self.schedule!r}")
 
@@ -299,5 +306,5 @@ def learned_scalars(model: InterestModel) -> dict[str, float]:
     return out
 
 
-__all__ = ["SCHEDULES", "TrainConfig", "lr_factor", "build_model", "train_epoch", "fit", "run", "learned_scalars",
-           "progress_bar"]
+__all__ = ["SCHEDULES", "TrainConfig", "check_shared_numbers", "lr_factor", "build_model", "train_epoch", "fit", "run",
+           "learned_scalars", "progress_bar"]
