@@ -216,7 +216,7 @@ def test_clock_cut_runs_are_marked_in_the_tables(tmp_path: Path) -> None:
         append_record(tmp_path / "toy.jsonl", {**base, "seed": seed, "stopped_by": stopped,
                                                "config": {"seed": seed, "dim": 8, "epochs": 3, "max_minutes": 15}})
     table = comparison_table("toy", results_dir=tmp_path)
-    assert table["plan"].tolist() == ["3 ep, ≤15 min †1"]
+    assert table["plan"].tolist() == ["3 ep, ≤15 min (1 cut by the clock)"]
 
 
 def test_aliases_in_older_records_share_one_row(tmp_path: Path) -> None:

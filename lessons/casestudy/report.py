@@ -124,9 +124,9 @@ def comparison_table(dataset: str, k: int = 10, results_dir: Path = RESULTS_DIR)
     """Our models (mean ± sd over seeds), our baselines and, for ML-1M, RecBole's published rows.
 
     Columns: ``source, model, seeds, plan, HR@k, NDCG@k, MRR@k, minutes, epochs, parameters``; ``plan`` is the
-    planned epochs and the time cap of our runs (e.g. ``9 ep, ≤15 min``), followed by ``†n`` when the time cap
-    ended ``n`` of the seeds (those runs depend on the machine's speed and are not exactly reproducible; rerun
-    them with ``--max-batches``); ``epochs`` the mean number they ran (fewer when early stopping or the time cap
+    planned epochs and the time cap of our runs (e.g. ``9 ep, ≤15 min``), followed by ``(n cut by the clock)`` when
+    the time cap ended ``n`` of the seeds (those runs depend on the machine's speed and are not exactly
+    reproducible; rerun them with ``--max-batches``); ``epochs`` the mean number they ran (fewer when early stopping or the time cap
     ended a run).
     """
     if dataset not in ("ml-100k", "ml-1m", "toy"):
@@ -142,7 +142,7 @@ def comparison_table(dataset: str, k: int = 10, results_dir: Path = RESULTS_DIR)
                 "model": r["model"],
                 "seeds": int(r["seeds"]),
                 "plan": f"{int(r['planned_epochs'])} ep, ≤{r['budget_minutes']:g} min"
-                        + (f" †{int(r['clock_cut'])}" if r.get("clock_cut", 0) else ""),
+                        + (f" ({int(r['clock_cut'])} cut by the clock)" if r.get("clock_cut", 0) else ""),
                 f"HR@{k}": _pm(r[f"test_hr@{k}_mean"], r[f"test_hr@{k}_sd"]),
                 f"NDCG@{k}": _pm(r[f"test_ndcg@{k}_mean"], r[f"test_ndcg@{k}_sd"]),
                 f"MRR@{k}": _pm(r[f"test_mrr@{k}_mean"], r[f"test_mrr@{k}_sd"]),
