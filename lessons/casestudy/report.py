@@ -126,8 +126,8 @@ def comparison_table(dataset: str, k: int = 10, results_dir: Path = RESULTS_DIR)
     Columns: ``source, model, seeds, plan, HR@k, NDCG@k, MRR@k, minutes, epochs, parameters``; ``plan`` is the
     planned epochs and the time cap of our runs (e.g. ``9 ep, ≤15 min``), followed by ``(n cut by the clock)`` when
     the time cap ended ``n`` of the seeds (those runs depend on the machine's speed and are not exactly
-    reproducible; rerun them with ``--max-batches``); ``epochs`` the mean number they ran (fewer when early stopping or the time cap
-    ended a run).
+    reproducible; rerun them with ``--max-batches``); ``epochs`` the mean number they ran (fewer when early
+    stopping or the time cap ended a run).
     """
     if dataset not in ("ml-100k", "ml-1m", "toy"):
         raise ValueError(f"dataset must be 'ml-100k' or 'ml-1m', got {dataset!r}")
