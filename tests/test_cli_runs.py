@@ -142,6 +142,18 @@ def test_checkpoint_default_is_the_repository_data_folder() -> None:
     assert default == CHECKPOINT_DIR and default.is_absolute() and default.is_relative_to(REPO_ROOT)
 
 
+def test_a_relative_checkpoint_dir_is_under_the_repository_not_the_current_directory(tmp_path: Path, capsys,
+                                                                                       monkeypatch) -> None:
+    repo, elsewhere = tmp_path / "repo", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.setattr(cli, "REPO_ROOT", repo, raising=False)
+    monkeypatch.chdir(elsewhere)
+    assert cli.main(["train", *TINY, "--out", str(tmp_path / "r.jsonl"),
+                     "--checkpoint-dir", ".data/ckpt"]) == 0
+    assert len(list((repo / ".data" / "ckpt").glob("*.pt"))) == 1 and not any(elsewhere.iterdir())
+    capsys.readouterr()
+
+
 def test_a_checkpoint_of_another_run_is_never_overwritten(tmp_path: Path, toy_split) -> None:
     from lessons.casestudy.models import load_checkpoint, save_checkpoint
     from lessons.casestudy.train import build_model

@@ -97,6 +97,25 @@ def test_a_full_disk_leaves_no_half_record_and_loses_nothing(tmp_path: Path) -> 
     assert [r["seed"] for r in read_records(path)] == [0, 1, 2]
 
 
+CONCURRENT = """
+import sys
+from pathlib import Path
+from lessons.evaluation.results import append_record
+for seed in range(int(sys.argv[2]), int(sys.argv[2]) + 40):
+    append_record(Path(sys.argv[1]), {"dataset": "toy", "seed": seed, "test_ranks": list(range(2000))})
+"""
+
+
+def test_concurrent_writers_never_tear_or_mix_records(tmp_path: Path) -> None:
+    path = tmp_path / "r.jsonl"
+    env = {"PYTHONPATH": str(REPO_ROOT), "PATH": "/usr/bin:/bin"}
+    procs = [subprocess.Popen([sys.executable, "-c", CONCURRENT, str(path), str(start)], env=env)
+             for start in (0, 1000)]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0]
+    seeds = sorted(json.loads(line)["seed"] for line in path.read_text().splitlines())
+    assert seeds == [*range(40), *range(1000, 1040)]
+
+
 # ---------------------------------------------------------------------------------- identity and dedupe
 def test_identity_is_config_seed_and_plan_not_provenance() -> None:
     from lessons.evaluation.results import run_identity
