@@ -3,6 +3,8 @@ what was expected and what was given."""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -82,3 +84,17 @@ def check_number(name: str, value: Any, *, low: float | None = None, high: float
     if high is not None and value > high:
         raise ValueError(f"{name} must be <= {high}, got {value!r}")
     return int(value) if integer else float(value)
+
+
+def run_cli(main: Callable[[list[str] | None], int], argv: list[str] | None = None) -> int:
+    """Run a command-line ``main(argv)`` so that a bad argument or an unusable file ends in ONE line.
+
+    A ``ValueError`` (every check of this module) or an ``OSError`` (a file that cannot be read or written) is
+    printed as ``error: <message>`` on stderr and the exit status is 2, like argparse's own usage errors; no
+    traceback. Anything else is a bug and keeps its traceback.
+    """
+    try:
+        return main(argv)
+    except (ValueError, OSError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2

@@ -19,6 +19,7 @@ from lessons.baselines import (
 )
 from lessons.data import SequentialSplit, make_toy_split
 from lessons.evaluation.metrics import evaluate, sampled_ranks, target_ranks
+from lessons.evaluation.results import read_records
 
 torch.set_num_threads(1)
 
@@ -208,11 +209,13 @@ def test_tune_selects_on_validation_and_run_writes_one_line_per_baseline(tmp_pat
     assert len(trials) == 2 and best == {"smoothing": 0.1}
     out = tmp_path / "b.jsonl"
     grids = {"markov1": {"smoothing": [0.1, 1.0]}, "bpr": {"factors": [2], "epochs": [1, 2]}}
-    for _ in range(2):  # a second run overwrites rather than appends
+    for _ in range(2):  # a second run appends (nothing is rewritten) and supersedes the first when read
         run("toy", ["popularity", "markov1", "bpr"], split=split, out=out, grids=grids, log=lambda s: None)
     lines = [json.loads(x) for x in out.read_text().splitlines()]
-    assert [r["baseline"] for r in lines] == ["popularity", "markov1", "bpr"]
-    rec = lines[2]
+    assert [r["baseline"] for r in lines] == ["popularity", "markov1", "bpr"] * 2
+    kept = read_records(out)
+    assert kept == lines[3:]
+    rec = kept[2]
     assert len(rec["trials"]) == 2 and rec["params"]["epochs"] in (1, 2)
     assert set(rec["test"]["ci"]) >= {"hr@10", "ndcg@20"} and "git_commit" in rec and rec["seed"] == 0
 

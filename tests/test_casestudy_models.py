@@ -44,8 +44,8 @@ ALL = [(k, c) for k in MODEL_KINDS for c in CELLS]
 
 
 def test_names_round_trip_and_aliases() -> None:
-    for kind, cell in ALL:
-        assert parse_model_name(model_name(kind, cell)) == (kind, cell)
+    for kind, cell in ALL:  # the long-term model has no cell: every spelling of it is ('long', 'gru')
+        assert parse_model_name(model_name(kind, cell)) == (kind, "gru" if kind == "long" else cell)
     assert parse_model_name("fused-gru") == ("fused-gate", "gru")
     assert parse_model_name("fused-lstur-lstm") == ("fused-lstur", "lstm")
     assert parse_model_name("long") == ("long", "gru")

@@ -12,6 +12,7 @@ from lessons.casestudy.__main__ import main
 from lessons.casestudy.inputs import encode_histories, make_windows, score_histories, score_split, time_gaps
 from lessons.casestudy.train import TrainConfig, build_model, fit
 from lessons.data import make_toy_split
+from lessons.evaluation.results import run_identity
 
 torch.set_num_threads(1)
 
@@ -125,9 +126,9 @@ def test_cli_end_to_end_on_the_toy_split(tmp_path, capsys) -> None:
         )
         == 0
     )
-    assert (tmp_path / "toy-fused-lstur-gru-seed0.pt").exists()
     printed = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     saved = json.loads(out.read_text().strip())
+    assert [p.name for p in tmp_path.glob("*.pt")] == [f"toy-fused-lstur-gru-seed0-{run_identity(saved)}.pt"]
     assert printed == saved
     for key in ("hr@10", "ndcg@10", "mrr@10", "hr@5", "ndcg@20"):
         assert 0.0 <= saved["test"][key] <= 1.0

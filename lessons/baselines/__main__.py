@@ -12,10 +12,16 @@ from pathlib import Path
 
 from lessons.baselines.models import BASELINES
 from lessons.baselines.tuning import run
+from lessons.checks import run_cli
 from lessons.data.movielens import DATASETS
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; a bad argument or an unusable file ends in one line on stderr and exit status 2."""
+    return run_cli(_main, argv)
+
+
+def _main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lessons.baselines", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="tune on validation, evaluate on test, write results/baselines-*.jsonl")
@@ -30,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"baseline": rec["baseline"], "params": rec["params"],
                           **{k: rec["test"][k] for k in ("hr@10", "ndcg@10", "mrr@10")}}))
     return 0
+
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -16,9 +16,10 @@ from typing import Any
 
 from lessons.baselines.base import Baseline, check_split, per_user_ranks
 from lessons.baselines.models import BASELINES, BPRMF, GRIDS, SequentialKNN
+from lessons.checks import check_number
 from lessons.data.split import SequentialSplit, load_split
 from lessons.evaluation.metrics import evaluate
-from lessons.evaluation.results import provenance, read_records, results_file, write_records
+from lessons.evaluation.results import append_record, check_writable, provenance, read_records, results_file
 
 __all__ = ["SELECT_BY", "tune", "run", "results_path", "load_results"]
 
@@ -100,15 +101,20 @@ def run(dataset: str, names: Sequence[str] = tuple(BASELINES), seed: int = 0, ou
         split: SequentialSplit | None = None, grids: dict[str, dict[str, list]] | None = None,
         log: Callable[[str], Any] = print) -> list[dict[str, Any]]:
     """Tune every baseline in ``names`` on validation, refit on train + validation with the chosen
-    hyper-parameters, evaluate once on test, and write one JSON line per baseline to ``out`` (default
-    :func:`results_path`; the file is overwritten, not appended to). Returns the records."""
-    split = load_split(dataset) if split is None else check_split(split)
-    out = results_path(dataset) if out is None else Path(out)
-    grids = GRIDS if grids is None else grids
-    records = []
+    hyper-parameters, evaluate once on test, and append one JSON line per baseline to ``out`` (default
+    :func:`results_path`) as soon as it is done. Nothing is ever rewritten: a rerun of the same baseline, grid
+    and seed supersedes the older record when the file is read (:func:`~lessons.evaluation.results.read_records`),
+    and the other baselines' records stay. ``out`` is checked writable and the arguments valid before any data
+    load. Returns the records."""
+    check_number("seed", seed, low=0, integer=True)
     for name in names:
         if name not in BASELINES:
             raise ValueError(f"names must be among {list(BASELINES)}, got {name!r}")
+    out = check_writable(results_path(dataset) if out is None else Path(out))
+    split = load_split(dataset) if split is None else check_split(split)
+    grids = GRIDS if grids is None else grids
+    records = []
+    for name in names:
         log(f"[{dataset}] tuning {name}")
         t0 = time.perf_counter()
         best, trials, valid_model = tune(name, split, grids.get(name, {}), seed=seed, log=log,
@@ -131,5 +137,5 @@ def run(dataset: str, names: Sequence[str] = tuple(BASELINES), seed: int = 0, ou
             "command": f"python -m lessons.baselines run --dataset {dataset}",
             **provenance(),
         })
-    write_records(out, records)
+        append_record(out, records[-1])
     return records

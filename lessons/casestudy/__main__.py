@@ -7,7 +7,9 @@
     python -m lessons.casestudy pick --from results/ml-1m-tuning.jsonl --threads 2 --to results/ml-1m.jsonl \
         --print dropout
 
-``train`` prints ONE JSON line and appends it to ``results/<dataset>.jsonl`` (unless ``--no-save``);
+``train`` prints ONE JSON line and appends it to ``results/<dataset>.jsonl``, then saves the weights under
+``.data/checkpoints/`` named by the run identity (``--no-save``: neither); the destinations are checked writable
+and every number valid before the data load, and errors are one line with exit status 2;
 ``table`` prints the comparison table (our models: mean +/- sd over seeds; our baselines; RecBole's
 published leaderboard rows); ``binary`` runs the article-style yes/no experiment (see
 :mod:`lessons.casestudy.binary`); ``pick`` copies the run with the best VALIDATION NDCG@10 among those whose
@@ -22,6 +24,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -29,9 +32,17 @@ from typing import Any
 from lessons.casestudy.binary import BinaryConfig
 from lessons.casestudy.models import CELLS
 from lessons.casestudy.train import SCHEDULES, TrainConfig
+from lessons.checks import check_number, run_cli
 from lessons.data.split import SequentialSplit
-from lessons.evaluation.results import RESULTS_DIR, append_record, read_records, results_file
-from lessons.paths import CHECKPOINT_DIR
+from lessons.evaluation.results import (
+    RESULTS_DIR,
+    append_record,
+    check_writable,
+    read_records,
+    results_file,
+    run_identity,
+)
+from lessons.paths import CHECKPOINT_DIR, REPO_ROOT
 
 SIM_PRESETS = ("sim-news", "sim-music", "sim-ecommerce")
 #: Extra help and choices for some config fields; every other field gets its type and default only.
@@ -40,6 +51,8 @@ FIELD_HELP: dict[str, dict[str, Any]] = {
     "seen_bias": {"help": "learn one score bias for items already in the input (RepeatNet-like)"},
     "cell": {"choices": CELLS},
     "dim": {"aliases": ("--hidden",)},
+    "max_batches": {"help": "stop after this many batches in all (an exact, replayable plan: a run the clock cut "
+                            "records its batches_run; pass it here to reproduce that run on any machine)"},
 }
 
 
@@ -47,14 +60,14 @@ def add_config_arguments(parser: argparse.ArgumentParser, config_class: type) ->
     """One ``--option`` per field of the dataclass ``config_class`` with its default (bools become flags);
     fields of other types (dicts, tuples) are left out."""
     for f in dataclasses.fields(config_class):
-        if f.type not in ("int", "float", "str", "bool", int, float, str, bool):
+        if f.type not in ("int", "float", "str", "bool", "int | None", int, float, str, bool):
             continue
         extra = dict(FIELD_HELP.get(f.name, {}))
         flags = [f"--{f.name.replace('_', '-')}", *extra.pop("aliases", ())]
         if f.type in ("bool", bool):
             parser.add_argument(*flags, dest=f.name, action="store_true", **extra)
         else:
-            kind = {"int": int, "float": float, "str": str}.get(f.type, f.type)
+            kind = {"int": int, "float": float, "str": str, "int | None": int}.get(f.type, f.type)
             parser.add_argument(*flags, dest=f.name, type=kind, default=f.default, **extra)
 
 
@@ -79,18 +92,42 @@ def load_dataset(name: str) -> SequentialSplit:
     return load_split(name)
 
 
+def _results_out(args: argparse.Namespace, default: Path) -> Path | None:
+    """Where the record goes (``None`` with ``--no-save``), checked writable before any work."""
+    return None if args.no_save else check_writable(Path(args.out) if args.out else default, "--out")
+
+
+def checkpoint_path(record: dict[str, Any], directory: Path = CHECKPOINT_DIR) -> Path:
+    """``<directory>/<dataset>-<model>-seed<seed>-<run identity>.pt``: one file per configuration, so a run with
+    other settings (``--dim 8`` after ``--dim 64``) never overwrites another's weights."""
+    return Path(directory) / f"{record['dataset']}-{record['model']}-seed{record['seed']}-{run_identity(record)}.pt"
+
+
+def _checkpoint_dir(args: argparse.Namespace) -> Path | None:
+    """The checked checkpoint folder (relative paths are under the repository root), or ``None`` when no
+    checkpoint is written (``--no-save`` or ``--checkpoint-dir ''``)."""
+    if args.no_save or not args.checkpoint_dir:
+        return None
+    directory = Path(args.checkpoint_dir)
+    directory = directory if directory.is_absolute() else REPO_ROOT / directory
+    check_writable(directory / f".probe-{os.getpid()}", "--checkpoint-dir")
+    return directory
+
+
 def _train(args: argparse.Namespace) -> int:
     from lessons.casestudy.models import save_checkpoint
     from lessons.casestudy.train import run
 
-    config = config_from(args, TrainConfig)
+    config = config_from(args, TrainConfig)  # every number checked before the data load
+    out = _results_out(args, results_file(args.dataset))
+    ckpt_dir = _checkpoint_dir(args)
     log = (lambda m: print(m, file=sys.stderr)) if args.verbose else None
     model, record = run(load_dataset(args.dataset), config, progress=not args.no_progress, log=log)
-    if args.checkpoint_dir:
-        save_checkpoint(model, Path(args.checkpoint_dir) / f"{args.dataset}-{config.model}-seed{config.seed}.pt")
     print(json.dumps(record, sort_keys=True))
-    if not args.no_save:
-        append_record(Path(args.out) if args.out else results_file(args.dataset), record)
+    if out is not None:
+        append_record(out, record)  # the record first: a checkpoint failure can no longer lose the run
+    if ckpt_dir is not None:
+        save_checkpoint(model, checkpoint_path(record, ckpt_dir), identity=run_identity(record))
     return 0
 
 
@@ -103,12 +140,23 @@ def _table(args: argparse.Namespace) -> int:
 
 
 def _pick(args: argparse.Namespace) -> int:
+    from lessons.casestudy.models import canonical_model_name
     from lessons.evaluation.compare import best_on_validation
 
     wanted = {k: getattr(args, k) for k in ("threads", "model", "epochs", "seed") if getattr(args, k) is not None}
+    for name in ("threads", "epochs"):
+        if name in wanted:
+            check_number(f"--{name}", wanted[name], low=1, integer=True)
+    if "seed" in wanted:
+        check_number("--seed", wanted["seed"], low=0, integer=True)
+    if "model" in wanted:
+        wanted["model"] = canonical_model_name(wanted["model"])
+    to = check_writable(Path(args.to), "--to") if args.to else None
     best = best_on_validation(read_records(Path(args.source)), **wanted)
-    if args.to:
-        append_record(Path(args.to), best)
+    if args.print and args.print not in best["config"]:
+        raise ValueError(f"--print must be one of {sorted(best['config'])}, got {args.print!r}")
+    if to is not None and not append_record(to, best):
+        print(f"{to} already holds this run; nothing appended", file=sys.stderr)
     print(best["config"][args.print] if args.print else json.dumps(best["config"], sort_keys=True))
     return 0
 
@@ -116,10 +164,12 @@ def _pick(args: argparse.Namespace) -> int:
 def _binary(args: argparse.Namespace) -> int:
     from lessons.casestudy.binary import run_binary
 
-    record = run_binary(load_dataset(args.dataset), config_from(args, BinaryConfig), progress=not args.no_progress)
+    config = config_from(args, BinaryConfig)
+    out = _results_out(args, RESULTS_DIR / f"binary-{args.dataset}.jsonl")
+    record = run_binary(load_dataset(args.dataset), config, progress=not args.no_progress)
     print(json.dumps(record, sort_keys=True))
-    if not args.no_save:
-        append_record(Path(args.out) if args.out else RESULTS_DIR / f"binary-{args.dataset}.jsonl", record)
+    if out is not None:
+        append_record(out, record)
     return 0
 
 
@@ -139,13 +189,14 @@ def build_parser() -> argparse.ArgumentParser:
     add_config_arguments(tr, TrainConfig)
     _output_arguments(tr, "JSON-lines file (default results/<dataset>.jsonl)")
     tr.add_argument("--checkpoint-dir", default=str(CHECKPOINT_DIR),
-                    help="where the trained weights go (git-ignored; '' to skip)")
+                    help="where the trained weights go (default .data/checkpoints; a relative path is under the "
+                         "repository root; '' to skip); one file per run identity, written after the record")
     tr.add_argument("-v", "--verbose", action="store_true", help="log every epoch to stderr")
     tr.set_defaults(func=_train)
 
     ta = sub.add_parser("table", help="print the comparison table")
     ta.add_argument("--dataset", default="ml-1m", choices=["ml-100k", "ml-1m"])
-    ta.add_argument("--k", type=int, default=10)
+    ta.add_argument("--k", type=int, default=10, help="cut-off: 5, 10 or 20")
     ta.set_defaults(func=_table)
 
     bi = sub.add_parser("binary", help="the article's yes/no experiment for one cell and seed")
@@ -165,8 +216,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    return args.func(args)
+    """Run one sub-command; a bad argument or an unusable file ends with one line on stderr and exit status 2."""
+    def dispatch(argv: list[str] | None) -> int:
+        args = build_parser().parse_args(argv)
+        return args.func(args)
+
+    return run_cli(dispatch, argv)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ import torch.nn.functional as F
 
 from lessons.casestudy.inputs import make_windows, score_split
 from lessons.casestudy.models import CELLS, InterestModel, ModelConfig, count_parameters
-from lessons.casestudy.train import progress_bar
+from lessons.casestudy.train import check_shared_numbers, progress_bar
 from lessons.checks import check_size
 from lessons.data.split import SequentialSplit
 from lessons.evaluation.metrics import binary_metrics, evaluate, ranks_among, target_ranks
@@ -60,6 +60,9 @@ class BinaryConfig:
             raise ValueError(f"cell must be one of {CELLS}, got {self.cell!r}")
         for name in ("epochs", "dim", "batch_size", "neg_ratio", "max_len", "stride", "threads"):
             check_size(name, getattr(self, name))
+        check_shared_numbers(self)
+        for r in self.eval_ratios:
+            check_size("eval_ratios", r)
 
 
 def train_binary(split: SequentialSplit, config: BinaryConfig, progress: bool = False) -> tuple[InterestModel, dict]:

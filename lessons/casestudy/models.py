@@ -28,6 +28,7 @@ It is RepeatNet's repeat/explore switch reduced to one number. On MovieLens, whe
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,8 @@ def parse_model_name(name: str) -> tuple[str, str]:
     """Split a model name such as ``'fused-gate-lstm'`` into ``(kind, cell)``.
 
     ``'fused-gru'`` / ``'fused-lstm'`` are accepted as short names for the gated fusion.
-    ``'long'`` has no recurrent cell; ``'long'``, ``'long-gru'`` and ``'long-lstm'`` are all the same model.
+    ``'long'`` has no recurrent cell; ``'long'``, ``'long-gru'`` and ``'long-lstm'`` are all the same model,
+    ``('long', 'gru')``. :func:`canonical_model_name` gives the one spelling that goes into a record.
     """
     if not isinstance(name, str) or "-" not in name and name != "long":
         raise ValueError(
@@ -62,7 +64,14 @@ def parse_model_name(name: str) -> tuple[str, str]:
         raise ValueError(
             f"model must look like '<kind>-<cell>' with kind in {MODEL_KINDS} and cell in {CELLS}, got {name!r}"
         )
-    return kind, cell
+    return (kind, "gru") if kind == "long" else (kind, cell)
+
+
+def canonical_model_name(name: str) -> str:
+    """The one spelling of a model: ``'fused-gru'`` -> ``'fused-gate-gru'``, ``'long-lstm'`` -> ``'long'``
+    (the long-term model has no recurrent cell). Raises ``ValueError`` like :func:`parse_model_name`."""
+    kind, cell = parse_model_name(name)
+    return "long" if kind == "long" else model_name(kind, cell)
 
 
 def model_name(kind: str, cell: str) -> str:
@@ -316,11 +325,24 @@ def count_parameters(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 
-def save_checkpoint(model: InterestModel, path: str | Path) -> Path:
-    """Save config + weights (a few hundred kB for ML-100k at ``dim=64``): the one checkpoint writer."""
+def save_checkpoint(model: InterestModel, path: str | Path, identity: str | None = None) -> Path:
+    """Save config + weights (a few hundred kB for ML-100k at ``dim=64``): the one checkpoint writer.
+
+    ``identity`` (the run identity of :func:`lessons.evaluation.results.run_identity`) is stored with the weights;
+    an existing file saved under ANOTHER identity is never overwritten (``ValueError``). The file is written
+    atomically (a temporary file, then a rename), so an interrupted save leaves no half checkpoint.
+    """
     path = Path(path)
+    if identity is not None and path.exists():
+        old = torch.load(path, map_location="cpu", weights_only=True).get("run_identity")
+        if old != identity:
+            raise ValueError(f"path {str(path)!r} holds the weights of another run ({old}), not of {identity}; "
+                             "choose another path")
     path.parent.mkdir(parents=True, exist_ok=True)
-    torch.save({"model_config": model.config.to_dict(), "state_dict": model.state_dict()}, path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    torch.save({"model_config": model.config.to_dict(), "state_dict": model.state_dict(),
+                "run_identity": identity}, tmp)
+    tmp.replace(path)
     return path
 
 
@@ -332,5 +354,6 @@ def load_checkpoint(path: str | Path) -> InterestModel:
     return model.eval()
 
 
-__all__ = ["MODEL_KINDS", "CELLS", "PAD", "parse_model_name", "model_name", "ModelConfig", "InterestModel",
-           "gap_feature", "dense_seen_indicator", "count_parameters", "save_checkpoint", "load_checkpoint"]
+__all__ = ["MODEL_KINDS", "CELLS", "PAD", "parse_model_name", "canonical_model_name", "model_name", "ModelConfig",
+           "InterestModel", "gap_feature", "dense_seen_indicator", "count_parameters", "save_checkpoint",
+           "load_checkpoint"]

@@ -15,7 +15,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lessons.casestudy.models import canonical_model_name
 from lessons.evaluation.compare import paired_difference, run_label
+from lessons.evaluation.metrics import KS
 from lessons.evaluation.results import RESULTS_DIR, read_records, results_file
 
 # RecBole v1.1.1 leaderboard, ML-1M, sequential recommendation, test metrics (HR@10, NDCG@10).
@@ -27,18 +29,20 @@ RECBOLE_ML1M: dict[str, dict[str, float]] = {
 
 
 def load_runs(dataset: str, results_dir: Path = RESULTS_DIR) -> pd.DataFrame:
-    """One row per training run in ``results/<dataset>.jsonl``: model (its :func:`run_label`), seed, metrics, cost.
+    """One row per training run in ``results/<dataset>.jsonl``: model (its :func:`run_label`, aliases such as
+    ``fused-gru`` read as their canonical name), seed, metrics, cost.
 
     Columns: ``model, seed, test_<metric>, valid_<metric>, test_<metric>_lo/_hi`` (95% CI), ``train_minutes,
-    epochs_run, best_epoch, n_parameters, n_train_targets, peak_rss_mb, dim, budget_minutes, planned_epochs``.
-    Returns an empty frame if there are no results.
+    epochs_run, best_epoch, n_parameters, n_train_targets, peak_rss_mb, dim, budget_minutes, planned_epochs,
+    clock_cut`` (True when the wall-clock cap ended the run, which then is not exactly reproducible: see
+    :func:`lessons.casestudy.train.fit`). Returns an empty frame if there are no results.
     """
     path = results_file(dataset, results_dir)
     if not path.exists():
         return pd.DataFrame(columns=["model", "seed"])
     rows = []
     for r in read_records(path):
-        row: dict[str, Any] = {"model": run_label(r), "seed": r["seed"]}
+        row: dict[str, Any] = {"model": run_label({**r, "model": _canonical(r["model"])}), "seed": r["seed"]}
         for stage in ("valid", "test"):
             for key, value in r[stage].items():
                 if key in ("ci", "n_users"):
@@ -51,6 +55,7 @@ def load_runs(dataset: str, results_dir: Path = RESULTS_DIR) -> pd.DataFrame:
             epochs_run=r["epochs_run"],
             best_epoch=r["best_epoch"],
             stopped_by=r.get("stopped_by"),
+            clock_cut=r.get("stopped_by") == "max_minutes",
             n_parameters=r["n_parameters"],
             n_train_targets=r.get("n_train_targets"),
             peak_rss_mb=r["peak_rss_mb"],
@@ -63,12 +68,21 @@ def load_runs(dataset: str, results_dir: Path = RESULTS_DIR) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _canonical(name: str) -> str:
+    """The one spelling of a model name (records written before names were normalised may hold an alias)."""
+    try:
+        return canonical_model_name(name)
+    except ValueError:
+        return name
+
+
 def summarize_runs(runs: pd.DataFrame, k: int = 10) -> pd.DataFrame:
     """Mean and sample sd over seeds of test HR@k, NDCG@k, MRR@k per model and training plan, plus costs.
 
     A plan is the planned number of epochs and the ``--max-minutes`` budget: runs of one model under different
     plans are kept apart (columns ``planned_epochs``, ``budget_minutes``), never averaged. ``valid_ndcg@k_mean`` is
-    there so that a row can be CHOSEN without looking at test numbers. Sorted by mean test NDCG@k.
+    there so that a row can be CHOSEN without looking at test numbers; ``clock_cut`` counts the seeds the wall
+    clock stopped (not exactly reproducible). Sorted by mean test NDCG@k.
     """
     keys = ["model", "planned_epochs", "budget_minutes"]
     if runs.empty:
@@ -82,6 +96,7 @@ def summarize_runs(runs: pd.DataFrame, k: int = 10) -> pd.DataFrame:
     out["epochs_run"] = g["epochs_run"].mean()
     out["n_parameters"] = g["n_parameters"].first()
     out["peak_rss_mb"] = g["peak_rss_mb"].max()
+    out["clock_cut"] = g["clock_cut"].sum().astype(int) if "clock_cut" in runs else 0
     return out.reset_index().sort_values(f"test_ndcg@{k}_mean", ascending=False, ignore_index=True)
 
 
@@ -109,11 +124,15 @@ def comparison_table(dataset: str, k: int = 10, results_dir: Path = RESULTS_DIR)
     """Our models (mean ± sd over seeds), our baselines and, for ML-1M, RecBole's published rows.
 
     Columns: ``source, model, seeds, plan, HR@k, NDCG@k, MRR@k, minutes, epochs, parameters``; ``plan`` is the
-    planned epochs and the time cap of our runs (e.g. ``9 ep, ≤15 min``), ``epochs`` the mean number they ran
-    (fewer when early stopping or the time cap ended a run).
+    planned epochs and the time cap of our runs (e.g. ``9 ep, ≤15 min``), followed by ``(n cut by the clock)`` when
+    the time cap ended ``n`` of the seeds (those runs depend on the machine's speed and are not exactly
+    reproducible; rerun them with ``--max-batches``); ``epochs`` the mean number they ran (fewer when early
+    stopping or the time cap ended a run).
     """
     if dataset not in ("ml-100k", "ml-1m", "toy"):
         raise ValueError(f"dataset must be 'ml-100k' or 'ml-1m', got {dataset!r}")
+    if k not in KS:
+        raise ValueError(f"k must be one of {KS} (the cut-offs every record holds), got {k!r}")
     rows = []
     summary = summarize_runs(load_runs(dataset, results_dir), k)
     for _, r in summary.iterrows():
@@ -122,7 +141,8 @@ def comparison_table(dataset: str, k: int = 10, results_dir: Path = RESULTS_DIR)
                 "source": "this book",
                 "model": r["model"],
                 "seeds": int(r["seeds"]),
-                "plan": f"{int(r['planned_epochs'])} ep, ≤{r['budget_minutes']:g} min",
+                "plan": f"{int(r['planned_epochs'])} ep, ≤{r['budget_minutes']:g} min"
+                        + (f" ({int(r['clock_cut'])} cut by the clock)" if r.get("clock_cut", 0) else ""),
                 f"HR@{k}": _pm(r[f"test_hr@{k}_mean"], r[f"test_hr@{k}_sd"]),
                 f"NDCG@{k}": _pm(r[f"test_ndcg@{k}_mean"], r[f"test_ndcg@{k}_sd"]),
                 f"MRR@{k}": _pm(r[f"test_mrr@{k}_mean"], r[f"test_mrr@{k}_sd"]),

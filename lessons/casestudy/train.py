@@ -25,8 +25,14 @@ import torch.nn.functional as F
 
 from lessons.casestudy.allocator import keep_freed_memory
 from lessons.casestudy.inputs import Windows, make_windows, stage_ranks
-from lessons.casestudy.models import InterestModel, ModelConfig, count_parameters, parse_model_name
-from lessons.checks import check_size
+from lessons.casestudy.models import (
+    InterestModel,
+    ModelConfig,
+    canonical_model_name,
+    count_parameters,
+    parse_model_name,
+)
+from lessons.checks import check_number, check_size
 from lessons.data.split import SequentialSplit
 from lessons.evaluation.metrics import evaluate
 from lessons.evaluation.results import jsonable, peak_rss_mb, provenance
@@ -49,6 +55,19 @@ def lr_factor(step: int, total_steps: int, schedule: str, floor: float = 0.02) -
     return floor + (1.0 - floor) * 0.5 * (1.0 + math.cos(math.pi * done))
 
 
+def check_shared_numbers(config: Any) -> None:
+    """Check (and normalise) the numbers every training config has, before any data are loaded: ``seed`` a whole
+    number >= 0, ``lr`` > 0 (0 would record an untrained model), ``dropout`` in [0, 1), ``stride <= max_len``;
+    NaN and infinities are refused (:func:`lessons.checks.check_number`)."""
+    config.seed = check_number("seed", config.seed, low=0, integer=True)
+    config.lr = check_number("lr", config.lr, low=0, low_open=True)
+    config.dropout = check_number("dropout", config.dropout, low=0)
+    if config.dropout >= 1:
+        raise ValueError(f"dropout must be < 1, got {config.dropout!r}")
+    if config.stride > config.max_len:
+        raise ValueError(f"stride must be <= max_len={config.max_len}, got {config.stride}")
+
+
 @dataclass
 class TrainConfig:
     """Everything that decides a training run (stored in every results record)."""
@@ -69,18 +88,18 @@ class TrainConfig:
     seen_bias: bool = False
     schedule: str = "constant"
     threads: int = 2
+    max_batches: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        parse_model_name(self.model)
+        self.model = canonical_model_name(self.model)  # one spelling per model in every record
         for name in ("epochs", "dim", "batch_size", "max_len", "stride", "short_k", "patience", "threads"):
             check_size(name, getattr(self, name))
-        if self.stride > self.max_len:
-            raise ValueError(f"stride must be <= max_len={self.max_len}, got {self.stride}")
-        if not self.lr > 0:
-            raise ValueError(f"lr must be > 0, got {self.lr!r}")
-        if self.max_minutes <= 0:
-            raise ValueError(f"max_minutes must be > 0, got {self.max_minutes!r}")
+        if self.max_batches is not None:
+            check_size("max_batches", self.max_batches)
+        check_shared_numbers(self)
+        self.max_minutes = check_number("max_minutes", self.max_minutes, low=0, low_open=True)
+        self.weight_decay = check_number("weight_decay", self.weight_decay, low=0)
         if self.schedule not in SCHEDULES:
             raise ValueError(f"schedule must be one of {SCHEDULES}, got {self.schedule!r}")
 
@@ -113,16 +132,21 @@ def train_epoch(
     progress: Any = None,
     deadline: float | None = None,
     scheduler: Any = None,
+    max_batches: int | None = None,
+    done: list[int] | None = None,
 ) -> float:
     """One pass over the windows in random order; returns the mean cross-entropy per scored position.
 
     ``deadline`` (a ``time.perf_counter()`` value) ends the pass early, so a run never exceeds its budget;
-    ``scheduler`` (a torch LR scheduler) is stepped after every batch.
+    ``max_batches`` ends it after that many batches (an exact, replayable cut); ``done``, a one-element list,
+    counts the batches run; ``scheduler`` (a torch LR scheduler) is stepped after every batch.
     """
     model.train()
     order = rng.permutation(len(windows))
-    total, count = 0.0, 0
+    total, count, batches = 0.0, 0, 0
     for lo in range(0, len(order), batch_size):
+        if max_batches is not None and batches >= max_batches:
+            break
         idx = order[lo : lo + batch_size]
         targ = windows.targets[idx]
         w = int(np.max(np.nonzero(windows.items[idx].any(axis=0))[0])) + 1  # trim trailing padding
@@ -141,6 +165,9 @@ def train_epoch(
         n = int(mask.sum())
         total += loss.item() * n
         count += n
+        batches += 1
+        if done is not None:
+            done[0] += 1
         if progress is not None:
             progress.update(1)
             progress.set_postfix(loss=f"{total / max(count, 1):.3f}")
@@ -164,7 +191,10 @@ def fit(
     """Train ``config.model`` on ``split`` with early stopping; return ``(best model, summary dict)``.
 
     The summary holds the per-epoch history (loss, validation NDCG@10, seconds), the best epoch, the training
-    seconds (evaluation included), the parameter count and peak memory (see :func:`run`).
+    seconds (evaluation included), the parameter count, ``batches_run`` (optimiser steps taken) and
+    ``stopped_by`` ('epochs', 'patience', 'max_batches' or 'max_minutes'). A run cut by the clock depends on the
+    machine's speed; ``TrainConfig(max_batches=<its batches_run>)`` replays it exactly (the clock then no
+    longer decides). A run cut by ``max_batches`` stops after evaluating the epoch in which the cap was reached.
     """
     torch.set_num_threads(config.threads)
     keep_freed_memory()
@@ -182,10 +212,13 @@ def fit(
     history = []
     start = time.perf_counter()
     stopped = "epochs"
+    done = [0]
     for epoch in range(1, config.epochs + 1):
         t0 = time.perf_counter()
         deadline = start + 60 * config.max_minutes
-        loss = train_epoch(model, windows, optimizer, config.batch_size, rng, bar, deadline, scheduler)
+        left = None if config.max_batches is None else config.max_batches - done[0]
+        loss = train_epoch(model, windows, optimizer, config.batch_size, rng, bar, deadline, scheduler,
+                           max_batches=left, done=done)
         ndcg = evaluate(stage_ranks(model, split, "valid", config.max_len), ks=(10,))["ndcg@10"]
         history.append({"epoch": epoch, "loss": loss, "valid_ndcg@10": ndcg, "seconds": time.perf_counter() - t0})
         if log is not None:
@@ -199,6 +232,9 @@ def fit(
             if bad >= config.patience:
                 stopped = "patience"
                 break
+        if config.max_batches is not None and done[0] >= config.max_batches:
+            stopped = "max_batches"
+            break
         if time.perf_counter() - start >= 60 * config.max_minutes:
             stopped = "max_minutes"
             break
@@ -211,6 +247,7 @@ def fit(
         "epochs_run": len(history),
         "best_epoch": best_epoch,
         "stopped_by": stopped,
+        "batches_run": done[0],
         "history": history,
         "n_parameters": count_parameters(model),
         "n_windows": len(windows),
@@ -226,6 +263,9 @@ def run(
 
     ``test_ranks`` keeps every user's 1-based test rank, so per-user analyses (groups, paired comparisons)
     can be made from the results file alone.
+
+    ``exactly_reproducible`` is False when the wall clock (``max_minutes``) ended the run: rerun it with
+    ``max_batches`` equal to its ``batches_run`` to get the same numbers on any machine.
 
     Memory: ``peak_rss_mb`` is the process's peak resident set size (``ru_maxrss``) at the end of the run
     (data, torch and numpy together, i.e. the real footprint); ``rss_before_mb`` the same before training
@@ -249,6 +289,7 @@ def run(
         "test_ranks": ranks.astype(int).tolist(),
         "learned": learned_scalars(model),
         **{k: v for k, v in summary.items()},
+        "exactly_reproducible": summary["stopped_by"] != "max_minutes",
         "peak_rss_mb": peak_rss_mb(),
         "rss_before_mb": rss_before,
         "memory_note": "ru_maxrss of the whole process (MiB), peak over its life",
@@ -265,5 +306,5 @@ def learned_scalars(model: InterestModel) -> dict[str, float]:
     return out
 
 
-__all__ = ["SCHEDULES", "TrainConfig", "lr_factor", "build_model", "train_epoch", "fit", "run", "learned_scalars",
-           "progress_bar"]
+__all__ = ["SCHEDULES", "TrainConfig", "check_shared_numbers", "lr_factor", "build_model", "train_epoch", "fit", "run",
+           "learned_scalars", "progress_bar"]

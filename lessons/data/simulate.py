@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from lessons.checks import check_number
 from lessons.data.split import PAD_ID, SequentialSplit
 
 __all__ = ["SimConfig", "PRESETS", "Simulation", "simulate", "preset", "SOURCES"]
@@ -80,6 +81,10 @@ class SimConfig:
                 raise ValueError(f"{name} must be an int >= {lo}, got {v!r}")
         if self.max_events < self.min_events:
             raise ValueError(f"max_events must be >= min_events={self.min_events}, got {self.max_events}")
+        for name in ("taste_concentration", "burst_share", "burst_len", "repeat_prob", "zipf"):
+            check_number(name, getattr(self, name))  # an infinite concentration gives one-hot tastes
+        for name in ("gap_long_hours", "gap_burst_minutes"):  # a century per gap at most: int64 seconds never overflow
+            check_number(name, getattr(self, name), high=1e6)
         if not self.taste_concentration > 0:
             raise ValueError(f"taste_concentration must be > 0, got {self.taste_concentration!r}")
         if not 0.0 <= self.burst_share < 1.0:

