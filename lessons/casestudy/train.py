@@ -185,6 +185,17 @@ def progress_bar(enabled: bool, total: int, desc: str, unit: str = "it") -> Any:
     return tqdm(total=total, desc=desc, unit=unit, leave=False)
 
 
+def _stop_reason(config: TrainConfig, improved: bool, bad: int, batches_done: int, start: float) -> str | None:
+    """Why training stops after this epoch ('patience', 'max_batches', 'max_minutes'), or None to go on."""
+    if not improved and bad >= config.patience:
+        return "patience"
+    if config.max_batches is not None and batches_done >= config.max_batches:
+        return "max_batches"
+    if time.perf_counter() - start >= 60 * config.max_minutes:
+        return "max_minutes"
+    return None
+
+
 def fit(
     split: SequentialSplit, config: TrainConfig, progress: bool = False, log: Any = None
 ) -> tuple[InterestModel, dict]:
@@ -224,19 +235,15 @@ def fit(
         if log is not None:
             log(f"{config.model} epoch {epoch}: loss {loss:.4f} valid NDCG@10 {ndcg:.4f} "
                 f"({history[-1]['seconds']:.1f}s)")
-        if ndcg > best:
+        improved = ndcg > best
+        if improved:
             best, best_epoch, bad = ndcg, epoch, 0
             best_state = copy.deepcopy(model.state_dict())
         else:
             bad += 1
-            if bad >= config.patience:
-                stopped = "patience"
-                break
-        if config.max_batches is not None and done[0] >= config.max_batches:
-            stopped = "max_batches"
-            break
-        if time.perf_counter() - start >= 60 * config.max_minutes:
-            stopped = "max_minutes"
+        reason = _stop_reason(config, improved, bad, done[0], start)
+        if reason is not None:
+            stopped = reason
             break
     seconds = time.perf_counter() - start
     if bar is not None:
