@@ -29,11 +29,13 @@ import pandas as pd
 from lessons.data.instacart import BasketSplit, basket_stats, load_basket_split
 from lessons.data.split import check_stage
 from lessons.data.wheels import WHEELS
-from lessons.evaluation.baskets import BASKET_KS, basket_metrics, basket_ranks
+from lessons.evaluation.baskets import BASKET_KS, basket_metrics, basket_ranks, per_user_basket_metrics
+from lessons.evaluation.compare import hierarchical_bootstrap
 from lessons.evaluation.results import jsonable, provenance, read_records, results_file, write_records
 
 __all__ = ["MIX_WEIGHTS", "NEXTBASKET_BASELINES", "global_frequency", "personal_frequency", "baseline_scores",
-           "evaluate_scores", "tune_mix", "run", "results_table", "main"]
+           "evaluate_scores", "tune_mix", "run", "results_table", "per_user_values", "compare_on_baskets",
+           "key_numbers", "main"]
 
 #: The grid of popularity weights ``w`` the mix is tuned over (0 = top-frequency, 1 = popularity).
 MIX_WEIGHTS: tuple[float, ...] = (0.0, 0.001, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 1.0)
@@ -133,6 +135,47 @@ def results_table(records: list[dict[str, Any]] | None = None, stage: str = "tes
     table = table.assign(seeds=frame.groupby(keys, sort=False).size()).reset_index()
     metrics = [f"{m}@{k}{part}" for part in ("", "_repeat", "_new") for k in BASKET_KS for m in ("recall", "ndcg")]
     return table[keys + ["seeds", "weight"] + [m for m in metrics if m in table.columns]]
+
+
+def per_user_values(records: list[dict[str, Any]], model: str, metric: str = "ndcg@10") -> np.ndarray:
+    """``(n_seeds, n_users)`` per-user test ``metric`` over the whole basket, one row per stored run of ``model``
+    (from ``test_basket_ranks``). Raises ``ValueError`` when no record of that model has them."""
+    name, _, k = metric.partition("@")
+    rows = [per_user_basket_metrics(r["test_basket_ranks"], (int(k),))[metric]
+            for r in records if r["model"] == model and "test_basket_ranks" in r]
+    if not rows:
+        raise ValueError(f"model {model!r} has no stored test_basket_ranks; models: "
+                         f"{sorted({r['model'] for r in records})}")
+    return np.stack(rows)
+
+
+def compare_on_baskets(records: list[dict[str, Any]], a: str, b: str, metric: str = "ndcg@10",
+                       seed: int = 0) -> dict[str, Any]:
+    """Per-user paired difference A - B of the test basket ``metric`` with the seed-aware interval of
+    :func:`lessons.evaluation.compare.hierarchical_bootstrap` (a deterministic baseline counts as one seed)."""
+    out = hierarchical_bootstrap(per_user_values(records, a, metric), per_user_values(records, b, metric),
+                                 seed=seed)
+    return {"A": a, "B": b, "metric": metric, **out}
+
+
+def key_numbers(records: list[dict[str, Any]], prefix: str = "cs_gro") -> dict[str, str]:
+    """The grocery numbers a chapter glues: the data's size and repeat share, and each baseline's test NDCG@10
+    and recall@10 (``<prefix>_top_ndcg``, ``<prefix>_mix_weight``, ...)."""
+    base = {r["model"]: r for r in records if r.get("kind") == "baseline"}
+    missing = set(NEXTBASKET_BASELINES) - set(base)
+    if missing:
+        raise ValueError(f"results lack the baselines {sorted(missing)}: run python -m lessons.baselines.nextbasket")
+    data = base["mix"]["data"]
+    out = {f"{prefix}_users": f"{data['users']:,}", f"{prefix}_items": f"{data['items']:,}",
+           f"{prefix}_orders": f"{data['orders']:,}", f"{prefix}_purchases": f"{data['interactions']:,}",
+           f"{prefix}_median_orders": f"{data['median_orders_per_user']:g}",
+           f"{prefix}_repeat_share": f"{data['repeat_share_test']:.1%}",
+           f"{prefix}_basket": f"{data['mean_test_basket']:.1f}",
+           f"{prefix}_mix_weight": f"{base['mix']['config']['weight']:g}"}
+    for short, model in (("pop", "popularity"), ("top", "top-frequency"), ("mix", "mix")):
+        for metric in ("ndcg@10", "recall@10", "ndcg@10_repeat", "ndcg@10_new"):
+            out[f"{prefix}_{short}_{metric.replace('@10', '')}"] = f"{base[model]['test'][metric]:.4f}"
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
