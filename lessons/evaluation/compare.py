@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lessons.checks import check_number, check_size
 from lessons.data.split import SequentialSplit
 from lessons.evaluation.metrics import bootstrap_ci, per_user_metric
 from lessons.evaluation.results import RESULTS_DIR, read_records, results_file
@@ -234,10 +235,8 @@ def hierarchical_bootstrap(
                          f"and {b.shape}")
     if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
         raise ValueError("a and b must be finite (no NaN or infinite metric values)")
-    if not isinstance(n_boot, (int, np.integer)) or n_boot < 1:
-        raise ValueError(f"n_boot must be a positive int, got {n_boot!r}")
-    if not 0.0 < level < 1.0:
-        raise ValueError(f"level must be in (0, 1), got {level!r}")
+    n_boot = check_size("n_boot", n_boot)
+    level = check_number("level", level, low=0.0, high=1.0, low_open=True)
     rng = np.random.default_rng(seed)
     (sa, n), sb = a.shape, b.shape[0]
     diffs = np.empty(n_boot)
