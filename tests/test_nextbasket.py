@@ -10,7 +10,10 @@ import pytest
 
 from lessons.baselines.nextbasket import (
     baseline_scores,
+    compare_on_baskets,
+    expand_records,
     global_frequency,
+    model_key_numbers,
     personal_frequency,
     run,
     tune_mix,
@@ -67,3 +70,26 @@ def test_mix_is_chosen_on_validation_and_the_file_keeps_other_records(habits: Ba
 def test_weight_outside_zero_one_is_rejected(habits: BasketSplit) -> None:
     with pytest.raises(ValueError, match="weight must be in"):
         baseline_scores(habits, "test", 1.5)
+
+
+def _model_record(model: str, seed: int, ranks: list[list[int]], fused_ranks: list[list[int]]) -> dict:
+    return {"model": model, "kind": "model", "seed": seed, "config": {"seed": seed}, "valid": {}, "test": {},
+            "learned": {"seen_weight": 0.5}, "test_basket_ranks": ranks,
+            "with_top_frequency": {"weight": 0.1, "valid": {}, "test": {}, "test_basket_ranks": fused_ranks}}
+
+
+def test_fused_runs_become_rows_and_comparisons_pair_users() -> None:
+    mix = {"model": "mix", "kind": "baseline", "config": {"weight": 0.2}, "test": {},
+           "test_basket_ranks": [[1], [1]]}
+    # full: both users' single basket item at rank 3 under two seeds; fused: rank 1 (a perfect list)
+    runs = [_model_record("full-gru+seen", s, [[3], [3]], [[1], [1]]) for s in (0, 1)]
+    runs += [_model_record("fused-lstur-gru+seen", s, [[1], [3]], [[1], [1]]) for s in (0, 1)]
+    rows = expand_records([mix, *runs])
+    assert sorted({r["model"] for r in rows if r["kind"] == "model+top-frequency"}) == [
+        "full-gru+seen+top-frequency", "fused-lstur-gru+seen+top-frequency"]
+    numbers = model_key_numbers([mix, *runs])
+    assert numbers["cs_gro_model_seeds"] == "2" and numbers["cs_gro_beta"] == "+0.50"
+    assert numbers["cs_gro_fused_diff"] == "+0.0000" and numbers["cs_gro_fused_ci"] == "[+0.0000, +0.0000]"
+    half = (1 - 1 / np.log2(4)) / 2    # user 0 gains 1 - 1/log2(4) in NDCG@10, user 1 nothing
+    assert numbers["cs_gro_lt_diff"] == f"{half:+.4f}"
+    assert compare_on_baskets(rows, "full-gru+seen", "mix")["diff"] == pytest.approx(1 / np.log2(4) - 1)

@@ -35,7 +35,7 @@ from lessons.evaluation.results import jsonable, provenance, read_records, resul
 
 __all__ = ["MIX_WEIGHTS", "NEXTBASKET_BASELINES", "global_frequency", "personal_frequency", "baseline_scores",
            "evaluate_scores", "tune_mix", "run", "results_table", "per_user_values", "compare_on_baskets",
-           "key_numbers", "main"]
+           "key_numbers", "expand_records", "model_key_numbers", "main"]
 
 #: The grid of popularity weights ``w`` the mix is tuned over (0 = top-frequency, 1 = popularity).
 MIX_WEIGHTS: tuple[float, ...] = (0.0, 0.001, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 1.0)
@@ -175,6 +175,36 @@ def key_numbers(records: list[dict[str, Any]], prefix: str = "cs_gro") -> dict[s
     for short, model in (("pop", "popularity"), ("top", "top-frequency"), ("mix", "mix")):
         for metric in ("ndcg@10", "recall@10", "ndcg@10_repeat", "ndcg@10_new"):
             out[f"{prefix}_{short}_{metric.replace('@10', '')}"] = f"{base[model]['test'][metric]:.4f}"
+    return out
+
+
+def expand_records(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``records`` plus, for every model run that stored ``with_top_frequency``, a record of that fusion named
+    ``<model>+top-frequency`` (kind ``model+top-frequency``), so tables and comparisons treat it as a model."""
+    out = list(records)
+    for r in records:
+        fused = r.get("with_top_frequency")
+        if fused:
+            out.append({"model": r["model"] + "+top-frequency", "kind": "model+top-frequency", "seed": r.get("seed"),
+                        "config": {**r["config"], "weight": fused["weight"]}, "valid": fused["valid"],
+                        "test": fused["test"], "test_basket_ranks": fused["test_basket_ranks"]})
+    return out
+
+
+def model_key_numbers(records: list[dict[str, Any]], a: str = "fused-lstur-gru+seen", b: str = "full-gru+seen",
+                      prefix: str = "cs_gro") -> dict[str, str]:
+    """The grocery model numbers a chapter glues: seeds, the learned seen-item weight of ``b``, and seed-aware
+    paired differences of test NDCG@10: ``a - b`` (the long-term half), ``b - mix`` (a sequence model against the
+    best baseline) and ``b+top-frequency - mix`` (the model fused with the whole-history counts)."""
+    rows = expand_records(records)
+    betas = [r["learned"]["seen_weight"] for r in records if r["model"] == b and "seen_weight" in r.get("learned", {})]
+    out = {f"{prefix}_model_seeds": str(len(per_user_values(rows, b))), f"{prefix}_beta": f"{np.mean(betas):+.2f}"}
+    pairs = {"lt": (a, b), "seq": (b, "mix"), "fused": (b + "+top-frequency", "mix"),
+             "fused_lt": (a + "+top-frequency", b + "+top-frequency")}
+    for key, (x, y) in pairs.items():
+        c = compare_on_baskets(rows, x, y)
+        out[f"{prefix}_{key}_diff"] = f"{c['diff']:+.4f}"
+        out[f"{prefix}_{key}_ci"] = f"[{c['lo']:+.4f}, {c['hi']:+.4f}]"
     return out
 
 
