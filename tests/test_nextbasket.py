@@ -61,9 +61,11 @@ def test_mix_is_chosen_on_validation_and_the_file_keeps_other_records(habits: Ba
     assert records[1]["test"]["recall@10"] == 1.0            # the staple is the whole test basket
     assert len(records[0]["test_basket_ranks"]) == habits.n_users
     stored = read_records(out)
-    assert [r["model"] for r in stored] == ["popularity", "top-frequency", "mix", "full-gru"]
-    assert "versions" in stored[0] and stored[2]["config"]["select_by"] == "valid ndcg@10"
-    run(habits, out=out)                                      # a rerun replaces the baselines, never doubles them
+    assert [r["model"] for r in stored] == ["full-gru", "popularity", "top-frequency", "mix"]  # appended
+    assert "versions" in stored[1] and stored[3]["config"]["select_by"] == "valid ndcg@10"
+    before = out.read_text()
+    run(habits, out=out)                                      # a rerun supersedes the baselines, never doubles them
+    assert out.read_text().startswith(before)                 # ... and never rewrites what was there
     assert len(read_records(out)) == 4
 
 

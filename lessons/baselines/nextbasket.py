@@ -31,7 +31,7 @@ from lessons.data.split import check_stage
 from lessons.data.wheels import WHEELS
 from lessons.evaluation.baskets import BASKET_KS, basket_metrics, basket_ranks, per_user_basket_metrics
 from lessons.evaluation.compare import hierarchical_bootstrap
-from lessons.evaluation.results import jsonable, provenance, read_records, results_file, write_records
+from lessons.evaluation.results import append_record, check_writable, jsonable, provenance, read_records, results_file
 
 __all__ = ["MIX_WEIGHTS", "NEXTBASKET_BASELINES", "global_frequency", "personal_frequency", "baseline_scores",
            "evaluate_scores", "tune_mix", "run", "results_table", "per_user_values", "compare_on_baskets",
@@ -87,14 +87,15 @@ def tune_mix(split: BasketSplit, weights: tuple[float, ...] = MIX_WEIGHTS,
 
 def run(split: BasketSplit | None = None, out: Path | None = None,
         log: Any = None) -> list[dict[str, Any]]:
-    """Evaluate the three baselines (mix tuned on validation), replace their records in ``out`` (default
-    ``results/instacart.jsonl``; records of other models stay) and return them.
+    """Evaluate the three baselines (mix tuned on validation), append their records to ``out`` (default
+    ``results/instacart.jsonl``, checked writable before any work; the file is never rewritten, and a rerun's
+    records supersede the earlier ones of the same run identity when read) and return them.
 
     Each record: ``model``, ``kind = "baseline"``, ``config`` (weight, grid, seed), ``valid`` and ``test``
     metrics, ``test_basket_ranks`` (per user the ranks of the test-basket items), ``seconds`` and provenance.
     """
     split = load_basket_split() if split is None else split
-    out = results_file("instacart") if out is None else Path(out)
+    out = check_writable(results_file("instacart") if out is None else Path(out))
     start = time.perf_counter()
     best, curve = tune_mix(split)
     records = []
@@ -113,8 +114,8 @@ def run(split: BasketSplit | None = None, out: Path | None = None,
         }))
         if log:
             log(f"{model} (w={weight}): test ndcg@10 {test['ndcg@10']:.4f} recall@10 {test['recall@10']:.4f}")
-    kept = [r for r in read_records(out) if r.get("kind") != "baseline"] if out.exists() else []
-    write_records(out, records + kept)
+    for record in records:
+        append_record(out, record)
     return records
 
 

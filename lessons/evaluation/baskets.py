@@ -99,21 +99,22 @@ def per_user_basket_metrics(ranks: Sequence[np.ndarray], ks: Sequence[int] = BAS
 
 
 def basket_metrics(ranks: Sequence[np.ndarray], repeat_masks: Sequence[np.ndarray],
-                   ks: Sequence[int] = BASKET_KS) -> dict[str, float | int]:
+                   ks: Sequence[int] = BASKET_KS) -> dict[str, float | int | None]:
     """Mean basket metrics over users: ``recall@K``, ``ndcg@K`` over the whole basket, and the same over its
     repeat items (``recall@K_repeat``, ...) and new items (``..._new``), each averaged over the users who have
-    such items (``users_repeat``, ``users_new``); ``n_users`` counts everyone.
+    such items (``users_repeat``, ``users_new``); ``n_users`` counts everyone. A mean over no user is ``None``
+    (JSON null: undefined, not a number), never NaN.
 
     ranks: per user (|B_u|,) ranks from :func:`basket_ranks`; repeat_masks: per user (|B_u|,) bools.
     """
     if len(ranks) == 0:
         raise ValueError("ranks must not be empty")
-    out: dict[str, float | int] = {}
+    out: dict[str, float | int | None] = {}
     for suffix, masks in (("", None), ("_repeat", repeat_masks),
                           ("_new", [~np.asarray(m, dtype=bool) for m in repeat_masks])):
         per_user = per_user_basket_metrics(ranks, ks, masks)
         for name, values in per_user.items():
-            out[name + suffix] = float(np.nanmean(values)) if np.isfinite(values).any() else float("nan")
+            out[name + suffix] = float(np.nanmean(values)) if np.isfinite(values).any() else None
         if suffix:
             out["users" + suffix] = int(np.isfinite(next(iter(per_user.values()))).sum())
     out["n_users"] = len(ranks)
