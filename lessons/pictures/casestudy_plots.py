@@ -13,15 +13,11 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from plotly.subplots import make_subplots
 
-COLORS = {
-    "short": "#e07a5f",
-    "full": "#3d5a80",
-    "long": "#81b29a",
-    "fused-lstur": "#9c6ade",
-    "fused-gate": "#f2cc8f",
-    "gru": "#3d5a80",
-    "lstm": "#e07a5f",
-}
+from lessons.pictures.palette import CELL, INTEREST, NEUTRAL
+
+COLORS = {**{k: INTEREST[k] for k in ("short", "full", "long", "fused-lstur", "fused-gate")},
+          "gru": CELL["gru"], "lstm": CELL["lstm"]}
+"""Colours of the model families and of the two cells (all from :mod:`lessons.pictures.palette`)."""
 
 
 def _short(text: str, n: int = 28) -> str:
@@ -63,8 +59,8 @@ def models_diagram() -> Figure:
                     0.6,
                     0.6,
                     boxstyle="round,pad=0.02",
-                    fc=COLORS[kind] if on else "#eeeeee",
-                    ec="#555555",
+                    fc=COLORS[kind] if on else NEUTRAL["off"],
+                    ec=NEUTRAL["muted"],
                     lw=0.8,
                 )
             )
@@ -78,14 +74,14 @@ def models_diagram() -> Figure:
             for x in xs:
                 ax.add_patch(
                     FancyBboxPatch(
-                        (x - 0.25, 1.75), 0.5, 0.5, boxstyle="round,pad=0.02", fc="white", ec="#333333"
+                        (x - 0.25, 1.75), 0.5, 0.5, boxstyle="round,pad=0.02", fc=NEUTRAL["paper"], ec=NEUTRAL["text"]
                     )
                 )
                 ax.annotate("", (x, 1.75), (x, 0.92), arrowprops={"arrowstyle": "->", "lw": 0.7})
             ax.text(xs[-1], 2.0, "h", ha="center", va="center", fontsize=8)
         if kind in ("long", "fused-lstur", "fused-gate"):
             ax.add_patch(
-                FancyBboxPatch((0.1, 3.4), 1.3, 0.7, boxstyle="round,pad=0.02", fc="#81b29a", ec="#333")
+                FancyBboxPatch((0.1, 3.4), 1.3, 0.7, boxstyle="round,pad=0.02", fc=INTEREST["long"], ec=NEUTRAL["text"])
             )
             ax.text(0.75, 3.75, "user e_u", ha="center", va="center", fontsize=8)
         if kind == "fused-lstur":
@@ -108,14 +104,15 @@ def models_diagram() -> Figure:
             "fused-gate": "v = α·long + (1−α)·h_t",
         }[kind]
         src = {"long": (3.0, 3.5), "fused-gate": (3.0, 4.2)}.get(kind, (5.25, 2.3))
-        ax.annotate("", (3.0, 4.75), src, arrowprops={"arrowstyle": "->", "lw": 0.8, "color": "#555"})
+        thin = {"arrowstyle": "->", "lw": 0.7, "color": NEUTRAL["muted"]}
+        ax.annotate("", (3.0, 4.75), src, arrowprops={**thin, "lw": 0.8})
         if kind == "fused-gate":
-            ax.annotate("", (3.0, 3.7), (5.25, 2.3), arrowprops={"arrowstyle": "->", "lw": 0.7, "color": "#555"})
-            ax.annotate("", (2.2, 3.75), (1.4, 3.75), arrowprops={"arrowstyle": "->", "lw": 0.7, "color": "#555"})
+            ax.annotate("", (3.0, 3.7), (5.25, 2.3), arrowprops=thin)
+            ax.annotate("", (2.2, 3.75), (1.4, 3.75), arrowprops=thin)
         if kind == "long":
-            ax.annotate("", (2.2, 3.1), (1.4, 3.6), arrowprops={"arrowstyle": "->", "lw": 0.7, "color": "#555"})
-        ax.text(3.0, 5.0, out_text, ha="center", fontsize=9, bbox={"fc": "#fff8e1", "ec": "#999"})
-        ax.text(3.0, 5.7, "scores = out(v) · E[items]", ha="center", fontsize=7, color="#555")
+            ax.annotate("", (2.2, 3.1), (1.4, 3.6), arrowprops=thin)
+        ax.text(3.0, 5.0, out_text, ha="center", fontsize=9, bbox={"fc": NEUTRAL["note"], "ec": NEUTRAL["rule"]})
+        ax.text(3.0, 5.7, "scores = out(v) · E[items]", ha="center", fontsize=7, color=NEUTRAL["muted"])
     fig.tight_layout()
     return fig
 
@@ -134,7 +131,7 @@ def ablation_figure(summary: pd.DataFrame, k: int = 10, title: str = "") -> go.F
                 x=summary["model"],
                 y=summary[f"test_{metric}_mean"],
                 error_y={"type": "data", "array": sd},
-                marker_color=[COLORS.get(_kind(m), "#999") for m in summary["model"]],
+                marker_color=[COLORS.get(_kind(m), NEUTRAL["muted"]) for m in summary["model"]],
                 text=[f"n={n}" for n in summary["seeds"]],
                 textposition="inside",
                 showlegend=False,
@@ -250,7 +247,7 @@ def explain_slider(trace: Any, max_items: int = 50) -> go.Figure:
                 x=x_pos,
                 y=alpha,
                 mode="lines",
-                line={"color": "#3d5a80"},
+                line={"color": INTEREST["fused"]},
                 showlegend=False,
                 hovertext=trace.labels,
                 hovertemplate="step %{x}: α=%{y:.3f}<br>%{hovertext}<extra></extra>",
@@ -259,14 +256,14 @@ def explain_slider(trace: Any, max_items: int = 50) -> go.Figure:
                 x=[t + 1],
                 y=[alpha[t]],
                 mode="markers",
-                marker={"size": 12, "color": "#e07a5f"},
+                marker={"size": 12, "color": INTEREST["short"]},
                 showlegend=False,
                 hoverinfo="skip",
             ),
             go.Bar(
                 x=x_pos,
                 y=att[t],
-                marker_color=["#81b29a" if j <= t else "#dddddd" for j in range(steps)],
+                marker_color=[INTEREST["long"] if j <= t else NEUTRAL["off"] for j in range(steps)],
                 hovertext=trace.labels,
                 showlegend=False,
                 hovertemplate="item %{x}: %{hovertext}<br>weight %{y:.3f}<extra></extra>",
@@ -278,7 +275,7 @@ def explain_slider(trace: Any, max_items: int = 50) -> go.Figure:
                     for r, s in zip(range(k, 0, -1), trace.top_labels[t][::-1], strict=True)
                 ],
                 orientation="h",
-                marker_color="#f2cc8f",
+                marker_color=INTEREST["fused-gate"],
                 showlegend=False,
                 hovertemplate="%{y}: score %{x:.2f}<extra></extra>",
             ),
@@ -327,15 +324,15 @@ def explain_step_figure(trace: Any, t: int) -> Figure:
         raise ValueError(f"t must be in [0, {trace.steps - 1}], got {t}")
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), gridspec_kw={"width_ratios": [1, 1.2, 1.3]})
     if trace.alpha is not None:
-        axes[0].plot(np.arange(1, trace.steps + 1), trace.alpha, color="#3d5a80")
-        axes[0].plot([t + 1], [trace.alpha[t]], "o", color="#e07a5f")
+        axes[0].plot(np.arange(1, trace.steps + 1), trace.alpha, color=INTEREST["fused"])
+        axes[0].plot([t + 1], [trace.alpha[t]], "o", color=INTEREST["short"])
     axes[0].set(title="gate α (long-term weight)", xlabel="step", ylim=(0, 1))
     if trace.attention is not None:
-        axes[1].bar(np.arange(1, trace.steps + 1), trace.attention[t], color="#81b29a")
+        axes[1].bar(np.arange(1, trace.steps + 1), trace.attention[t], color=INTEREST["long"])
     axes[1].set(title="attention over the history", xlabel="position in history")
     k = trace.top_items.shape[1]
-    axes[2].barh(range(k), trace.top_scores[t][::-1], color="#f2cc8f")
-    axes[2].set_yticks(range(k), [_short(s, 24) for s in trace.top_labels[t][::-1]], fontsize=7)
+    axes[2].barh(range(k), trace.top_scores[t][::-1], color=INTEREST["fused-gate"])
+    axes[2].set_yticks(range(k), [_short(s, 24) for s in trace.top_labels[t][::-1]], fontsize=9)
     axes[2].set(title=f"top-{k} after step {t + 1}", xlabel="score")
     fig.tight_layout()
     return fig
