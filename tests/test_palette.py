@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -14,8 +13,9 @@ from lessons.pictures import palette
 from lessons.pictures.plotly_book import TEMPLATE_NAME
 
 HEX = re.compile(r"""["']#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})["']""")
-NAMED = re.compile(r"""(?:color|colors|fc|ec|facecolor|edgecolor|edgecolors|marker_color)\s*=\s*["'](?:k|black|grey|gray|
-                       |dimgrey|dimgray|red|blue|green|orange|purple|tab:\w+|C\d)["']""", re.VERBOSE)
+_KEYS = r"(?:color|colors|fc|ec|facecolor|edgecolor|edgecolors|marker_color)"
+_NAMES = r"(?:k|black|white|grey|gray|dimgrey|dimgray|red|blue|green|orange|purple|tab:\w+|C\d)"
+NAMED = re.compile(_KEYS + r"""\s*=\s*["']""" + _NAMES + r"""["']""")
 
 
 def test_no_colour_is_defined_outside_the_palette() -> None:

@@ -82,10 +82,14 @@ def use_book_matplotlib() -> None:
 
 
 def activate() -> None:
-    """Register the renderer and make it the default; matplotlib figures as SVG (:func:`use_book_matplotlib`)."""
+    """Register the renderer and make it the default; matplotlib figures as SVG (:func:`use_book_matplotlib`);
+    DataFrames through the book's table helper (:func:`lessons.pictures.tables.use_book_tables`)."""
     pio.renderers[NAME] = BookRenderer()
     pio.renderers.default = NAME
     use_book_matplotlib()
+    from lessons.pictures.tables import use_book_tables
+
+    use_book_tables()
 
 
 if os.environ.get(ENV_VAR) == NAME:
