@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from plotly.subplots import make_subplots
 
+from lessons.pictures.animation import frame_slider
 from lessons.pictures.palette import CELL, INTEREST, NEUTRAL
 
 COLORS = {**{k: INTEREST[k] for k in ("short", "full", "long", "fused-lstur", "fused-gate")},
@@ -288,32 +289,17 @@ def explain_slider(trace: Any, max_items: int = 50) -> go.Figure:
     fig.update_layout(
         height=460,
         margin={"l": 40, "r": 20, "t": 60, "b": 40},
-        sliders=[
-            {
-                "active": last,
-                "currentvalue": {"prefix": "step t = "},
-                "pad": {"t": 40},
-                "steps": [
-                    {
-                        "label": str(t + 1),
-                        "method": "animate",
-                        "args": [
-                            [str(t + 1)],
-                            {
-                                "mode": "immediate",
-                                "frame": {"duration": 0, "redraw": True},
-                                "transition": {"duration": 0},
-                            },
-                        ],
-                    }
-                    for t in range(steps)
-                ],
-            }
-        ],
+        sliders=[frame_slider([str(t + 1) for t in range(steps)], last, "step t = ")],
     )
     fig.update_xaxes(title_text="step", row=1, col=1)
     fig.update_xaxes(title_text="position in history", row=1, col=2)
+    # Fixed axes: moving the slider changes the bars, never the scales under them.
     fig.update_yaxes(range=[0, 1], row=1, col=1)
+    fig.update_xaxes(range=[0.5, steps + 0.5], row=1, col=2)
+    fig.update_yaxes(range=[0, 1.05 * max(float(np.nanmax(att)), 1e-9)], row=1, col=2)
+    scores = np.asarray(trace.top_scores, dtype=float)
+    lo, hi = min(0.0, float(np.nanmin(scores))), max(0.0, float(np.nanmax(scores)))
+    fig.update_xaxes(range=[lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)], row=1, col=3)
     fig.update_yaxes(tickfont={"size": 9}, row=1, col=3)
     return fig
 
