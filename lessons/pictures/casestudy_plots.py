@@ -35,8 +35,11 @@ def _kind(model: str) -> str:
 
 # --------------------------------------------------------------------------------------------- diagram
 def models_diagram() -> Figure:
-    """The five models side by side: what each one reads and how it forms the user vector."""
-    fig, axes = plt.subplots(1, 5, figsize=(15, 3.8))
+    """The five models, three per row: what each one reads and how it forms the user vector (drawn at a size whose
+    text stays >= 10 px at the book's column width)."""
+    fig, grid = plt.subplots(2, 3, figsize=(10.5, 7.6))
+    axes = grid.ravel()[:5]
+    grid.ravel()[5].axis("off")
     titles = [
         "short: last k items",
         "full: up to 50 items",
@@ -50,7 +53,7 @@ def models_diagram() -> Figure:
         ax.set_xlim(0, 6)
         ax.set_ylim(0, 6)
         ax.axis("off")
-        ax.set_title(title, fontsize=10)
+        ax.set_title(title, fontsize=11)
         read = range(6) if kind != "short" else range(3, 6)
         for j in range(6):
             on = j in read or kind == "long"
@@ -65,7 +68,7 @@ def models_diagram() -> Figure:
                     lw=0.8,
                 )
             )
-            ax.text(j * 0.95 + 0.5, 0.6, f"x{j + 1}", ha="center", va="center", fontsize=7)
+            ax.text(j * 0.95 + 0.5, 0.6, f"x{j + 1}", ha="center", va="center", fontsize=9)
         if kind in ("short", "full", "fused-lstur", "fused-gate"):
             xs = [j * 0.95 + 0.5 for j in read]
             for a, b in zip(xs[:-1], xs[1:], strict=True):
@@ -79,15 +82,15 @@ def models_diagram() -> Figure:
                     )
                 )
                 ax.annotate("", (x, 1.75), (x, 0.92), arrowprops={"arrowstyle": "->", "lw": 0.7})
-            ax.text(xs[-1], 2.0, "h", ha="center", va="center", fontsize=8)
+            ax.text(xs[-1], 2.0, "h", ha="center", va="center", fontsize=10)
         if kind in ("long", "fused-lstur", "fused-gate"):
             ax.add_patch(
                 FancyBboxPatch((0.1, 3.4), 1.3, 0.7, boxstyle="round,pad=0.02", fc=INTEREST["long"], ec=NEUTRAL["text"])
             )
-            ax.text(0.75, 3.75, "user e_u", ha="center", va="center", fontsize=8)
+            ax.text(0.75, 3.75, "user e_u", ha="center", va="center", fontsize=10)
         if kind == "fused-lstur":
             ax.annotate(
-                "h₀ = tanh(W e_u)", (0.5, 2.3), (0.75, 3.35), fontsize=7, arrowprops={"arrowstyle": "->"}
+                "h₀ = tanh(W e_u)", (0.5, 2.3), (0.9, 2.75), fontsize=9, arrowprops={"arrowstyle": "->"}
             )
         if kind in ("long", "fused-gate"):
             ax.text(
@@ -95,7 +98,7 @@ def models_diagram() -> Figure:
                 3.0 if kind == "long" else 3.75,
                 "attention pool\nover read items",
                 ha="center",
-                fontsize=7,
+                fontsize=9,
             )
         out_text = {
             "short": "v = h_t (window)",
@@ -112,8 +115,8 @@ def models_diagram() -> Figure:
             ax.annotate("", (2.2, 3.75), (1.4, 3.75), arrowprops=thin)
         if kind == "long":
             ax.annotate("", (2.2, 3.1), (1.4, 3.6), arrowprops=thin)
-        ax.text(3.0, 5.0, out_text, ha="center", fontsize=9, bbox={"fc": NEUTRAL["note"], "ec": NEUTRAL["rule"]})
-        ax.text(3.0, 5.7, "scores = out(v) · E[items]", ha="center", fontsize=7, color=NEUTRAL["muted"])
+        ax.text(3.0, 5.0, out_text, ha="center", fontsize=10, bbox={"fc": NEUTRAL["note"], "ec": NEUTRAL["rule"]})
+        ax.text(3.0, 5.7, "scores = out(v) · E[items]", ha="center", fontsize=9, color=NEUTRAL["muted"])
     fig.tight_layout()
     return fig
 

@@ -150,8 +150,8 @@ def gru_step_slider_figure(
     fig.update_yaxes(range=[-1.25, 1.25], zeroline=True, zerolinecolor=NEUTRAL["muted"])
     fig.update_yaxes(title_text="value", row=1, col=1)
     fig.update_layout(sliders=sliders, height=460, margin=dict(l=60, r=20, t=120, b=120),
-                      title=dict(text="One GRU step: gates r, z, candidate n and the new state "
-                                      "h = (1−z)·n + z·h_prev",
+                      title=dict(text="One GRU step: gates r, z, candidate n<br>"
+                                      "and the new state h = (1−z)·n + z·h_prev",
                                  font=dict(size=14), y=0.97, yanchor="top"))  # fmt: skip
     return fig
 
