@@ -15,6 +15,10 @@ from lessons.pictures import gradients as Gr
 from lessons.pictures import sliders as S
 
 
+def setup_function() -> None:
+    plt.close("all")  # figures left open by other test files must not count against the widgets
+
+
 def teardown_function() -> None:
     plt.close("all")
 

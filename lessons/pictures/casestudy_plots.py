@@ -219,9 +219,11 @@ def binary_ratio_figure(table: pd.DataFrame) -> go.Figure:
                 1,
                 col,
             )
-        fig.update_xaxes(type="log", title_text="negatives per positive", row=1, col=col)
+        fig.update_xaxes(type="log", exponentformat="power", title_text="negatives per positive", row=1, col=col)
     fig.update_yaxes(range=[0, 1.02])
-    fig.update_layout(height=360, margin={"t": 50})
+    # the legend under the panels, off the data
+    fig.update_layout(height=400, margin={"t": 50, "b": 110},
+                      legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.32, "yanchor": "top"})
     return fig
 
 
