@@ -15,7 +15,7 @@ from lessons.pictures.plotly_book import TEMPLATE_NAME
 HEX = re.compile(r"""["']#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})["']""")
 _KEYS = r"(?:color|colors|fc|ec|facecolor|edgecolor|edgecolors|marker_color)"
 _NAMES = r"(?:k|black|white|grey|gray|dimgrey|dimgray|red|blue|green|orange|purple|tab:\w+|C\d)"
-NAMED = re.compile(_KEYS + r"""\s*=\s*["']""" + _NAMES + r"""["']""")
+NAMED = re.compile(r"\b" + _KEYS + r"""\s*=\s*["']""" + _NAMES + r"""["']""")
 
 
 def test_no_colour_is_defined_outside_the_palette() -> None:
