@@ -5,14 +5,18 @@ in place whenever a slider moves, from ``compute(**slider values) -> state`` and
 image is drawn by the same functions as the book's figures (``lessons.pictures.gate_demo``, ``sliders``,
 ``gradients``, ...), so a notebook cell is a single call, e.g. ``gru_step_widget()``.
 
-In the static HTML book the widget shows its controls and the picture it had when the book was built (the
-precomputed plotly sliders next to it are the ones that move without a kernel); on Binder or a local
-Jupyter every slider position is recomputed.
+On Binder or a local Jupyter every slider position is recomputed. The static HTML book has no kernel behind its
+pages, so there a widget would be a frozen picture under sliders that move without changing it. When the book is
+built (``LESSONS_PLOTLY_RENDERER=book``, see :mod:`lessons.pictures.plotly_book`) a widget therefore displays as an
+inert note, :data:`STATIC_NOTE`, instead: the precomputed plotly slider next to it is the one that moves without a
+kernel. No widget view in the page also means the 3.6 MB widget embedder is not loaded (``book/_ext/book_html.py``).
 """
 
 from __future__ import annotations
 
+import html
 import io
+import os
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -22,13 +26,32 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from lessons.pictures import gate_demo
+from lessons.pictures import gate_demo, plotly_book
 from lessons.pictures import gradients as grad_pics
 from lessons.pictures import sliders as sl
 
 __all__ = [
-    "LessonWidget", "gate_widget", "gru_step_widget", "lstm_forget_widget", "gru_update_widget", "gradient_widget",
+    "STATIC_NOTE", "LessonWidget", "gate_widget", "gru_step_widget", "lstm_forget_widget", "gru_update_widget",
+    "gradient_widget",
 ]
+
+
+STATIC_NOTE = ("Live when a kernel runs: open this page on Binder (the rocket button at the top) or locally "
+               "(make lab) and these sliders recompute and redraw the figure. In this static page, use the slider "
+               "of the figure above.")
+"""What a live widget shows in the static HTML book instead of sliders that could not redraw anything."""
+
+
+def static_book() -> bool:
+    """True while the HTML book is being built (its notebooks run with the book's plotly renderer)."""
+    return os.environ.get(plotly_book.ENV_VAR) == plotly_book.NAME
+
+
+def static_note_html(labels: list[str]) -> str:
+    """The inert stand-in of a widget: the cue and the names of its sliders (shown, not draggable)."""
+    names = ", ".join(html.escape(label) for label in labels)
+    return (f'<div class="lessons-static-widget" role="note"><p class="lessons-static-widget-cue">'
+            f"<strong>Live widget</strong> (sliders: {names}). {html.escape(STATIC_NOTE)}</p></div>")
 
 
 def figure_png(fig: Figure, dpi: int = 90) -> bytes:
@@ -68,6 +91,14 @@ class LessonWidget(widgets.VBox):
         for c in controls.values():
             c.observe(self.update, names="value")
         self.update()
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
+        """In a kernel: the live widget. While the static book is built: :func:`static_note_html` (inert)."""
+        if not static_book():
+            return super()._repr_mimebundle_(**kwargs)
+        labels = [c.description or name for name, c in self.controls.items()]
+        plain = f"Live widget ({', '.join(labels)}): {STATIC_NOTE}"
+        return {"text/html": static_note_html(labels), "text/plain": plain}
 
     def values(self) -> dict[str, Any]:
         """Current slider values by name."""

@@ -15,6 +15,10 @@ from lessons.pictures import gradients as Gr
 from lessons.pictures import sliders as S
 
 
+def setup_function() -> None:
+    plt.close("all")  # figures left open by other test files must not count against the widgets
+
+
 def teardown_function() -> None:
     plt.close("all")
 
@@ -65,3 +69,13 @@ def test_gradient_widget() -> None:
 def test_lesson_widget_needs_controls() -> None:
     with pytest.raises(ValueError, match="controls"):
         W.LessonWidget({}, lambda: None, lambda s: plt.figure())
+
+
+def test_static_book_shows_an_inert_note_not_a_frozen_widget(monkeypatch: pytest.MonkeyPatch) -> None:
+    w = W.gate_widget()
+    monkeypatch.setenv("LESSONS_PLOTLY_RENDERER", "book")
+    bundle = w._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" not in bundle  # nothing to drag in the static page
+    assert "Binder" in bundle["text/html"] and "weight w" in bundle["text/html"]
+    monkeypatch.delenv("LESSONS_PLOTLY_RENDERER")
+    assert "application/vnd.jupyter.widget-view+json" in w._repr_mimebundle_()  # live in a kernel

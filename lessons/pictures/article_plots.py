@@ -38,7 +38,7 @@ def plot_readings() -> Figure:
         ax.plot([s["t"] for s in SEED_PRINTED], [s["h"][unit] for s in SEED_PRINTED], "D",
                 color=OKABE_ITO["vermillion"], ms=8, label="printed in the article")
         ax.axhline(0, color=NEUTRAL["muted"], lw=0.8)
-    axes[1].legend(fontsize=8, loc="lower right")
+    axes[1].legend(fontsize=9, loc="lower right")
     fig.tight_layout()
     return fig
 
@@ -52,6 +52,6 @@ def plot_lstm_time_indices() -> Figure:
                 label="correct LSTM")
         ax.plot([s["t"] for s in wrong], [s["h"][unit] for s in wrong], "s--", color=SEQUENCE[1],
                 label="article's indices")
-    axes[0].legend(fontsize=8)
+    axes[0].legend(fontsize=9)
     fig.tight_layout()
     return fig

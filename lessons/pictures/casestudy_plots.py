@@ -13,15 +13,12 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from plotly.subplots import make_subplots
 
-COLORS = {
-    "short": "#e07a5f",
-    "full": "#3d5a80",
-    "long": "#81b29a",
-    "fused-lstur": "#9c6ade",
-    "fused-gate": "#f2cc8f",
-    "gru": "#3d5a80",
-    "lstm": "#e07a5f",
-}
+from lessons.pictures.animation import frame_slider
+from lessons.pictures.palette import CELL, INTEREST, NEUTRAL
+
+COLORS = {**{k: INTEREST[k] for k in ("short", "full", "long", "fused-lstur", "fused-gate")},
+          "gru": CELL["gru"], "lstm": CELL["lstm"]}
+"""Colours of the model families and of the two cells (all from :mod:`lessons.pictures.palette`)."""
 
 
 def _short(text: str, n: int = 28) -> str:
@@ -38,8 +35,11 @@ def _kind(model: str) -> str:
 
 # --------------------------------------------------------------------------------------------- diagram
 def models_diagram() -> Figure:
-    """The five models side by side: what each one reads and how it forms the user vector."""
-    fig, axes = plt.subplots(1, 5, figsize=(15, 3.8))
+    """The five models, three per row: what each one reads and how it forms the user vector (drawn at a size whose
+    text stays >= 10 px at the book's column width)."""
+    fig, grid = plt.subplots(2, 3, figsize=(10.5, 7.6))
+    axes = grid.ravel()[:5]
+    grid.ravel()[5].axis("off")
     titles = [
         "short: last k items",
         "full: up to 50 items",
@@ -53,7 +53,7 @@ def models_diagram() -> Figure:
         ax.set_xlim(0, 6)
         ax.set_ylim(0, 6)
         ax.axis("off")
-        ax.set_title(title, fontsize=10)
+        ax.set_title(title, fontsize=11)
         read = range(6) if kind != "short" else range(3, 6)
         for j in range(6):
             on = j in read or kind == "long"
@@ -63,12 +63,12 @@ def models_diagram() -> Figure:
                     0.6,
                     0.6,
                     boxstyle="round,pad=0.02",
-                    fc=COLORS[kind] if on else "#eeeeee",
-                    ec="#555555",
+                    fc=COLORS[kind] if on else NEUTRAL["off"],
+                    ec=NEUTRAL["muted"],
                     lw=0.8,
                 )
             )
-            ax.text(j * 0.95 + 0.5, 0.6, f"x{j + 1}", ha="center", va="center", fontsize=7)
+            ax.text(j * 0.95 + 0.5, 0.6, f"x{j + 1}", ha="center", va="center", fontsize=9)
         if kind in ("short", "full", "fused-lstur", "fused-gate"):
             xs = [j * 0.95 + 0.5 for j in read]
             for a, b in zip(xs[:-1], xs[1:], strict=True):
@@ -78,19 +78,19 @@ def models_diagram() -> Figure:
             for x in xs:
                 ax.add_patch(
                     FancyBboxPatch(
-                        (x - 0.25, 1.75), 0.5, 0.5, boxstyle="round,pad=0.02", fc="white", ec="#333333"
+                        (x - 0.25, 1.75), 0.5, 0.5, boxstyle="round,pad=0.02", fc=NEUTRAL["paper"], ec=NEUTRAL["text"]
                     )
                 )
                 ax.annotate("", (x, 1.75), (x, 0.92), arrowprops={"arrowstyle": "->", "lw": 0.7})
-            ax.text(xs[-1], 2.0, "h", ha="center", va="center", fontsize=8)
+            ax.text(xs[-1], 2.0, "h", ha="center", va="center", fontsize=10)
         if kind in ("long", "fused-lstur", "fused-gate"):
             ax.add_patch(
-                FancyBboxPatch((0.1, 3.4), 1.3, 0.7, boxstyle="round,pad=0.02", fc="#81b29a", ec="#333")
+                FancyBboxPatch((0.1, 3.4), 1.3, 0.7, boxstyle="round,pad=0.02", fc=INTEREST["long"], ec=NEUTRAL["text"])
             )
-            ax.text(0.75, 3.75, "user e_u", ha="center", va="center", fontsize=8)
+            ax.text(0.75, 3.75, "user e_u", ha="center", va="center", fontsize=10)
         if kind == "fused-lstur":
             ax.annotate(
-                "h₀ = tanh(W e_u)", (0.5, 2.3), (0.75, 3.35), fontsize=7, arrowprops={"arrowstyle": "->"}
+                "h₀ = tanh(W e_u)", (0.5, 2.3), (0.9, 2.75), fontsize=9, arrowprops={"arrowstyle": "->"}
             )
         if kind in ("long", "fused-gate"):
             ax.text(
@@ -98,7 +98,7 @@ def models_diagram() -> Figure:
                 3.0 if kind == "long" else 3.75,
                 "attention pool\nover read items",
                 ha="center",
-                fontsize=7,
+                fontsize=9,
             )
         out_text = {
             "short": "v = h_t (window)",
@@ -108,14 +108,15 @@ def models_diagram() -> Figure:
             "fused-gate": "v = α·long + (1−α)·h_t",
         }[kind]
         src = {"long": (3.0, 3.5), "fused-gate": (3.0, 4.2)}.get(kind, (5.25, 2.3))
-        ax.annotate("", (3.0, 4.75), src, arrowprops={"arrowstyle": "->", "lw": 0.8, "color": "#555"})
+        thin = {"arrowstyle": "->", "lw": 0.7, "color": NEUTRAL["muted"]}
+        ax.annotate("", (3.0, 4.75), src, arrowprops={**thin, "lw": 0.8})
         if kind == "fused-gate":
-            ax.annotate("", (3.0, 3.7), (5.25, 2.3), arrowprops={"arrowstyle": "->", "lw": 0.7, "color": "#555"})
-            ax.annotate("", (2.2, 3.75), (1.4, 3.75), arrowprops={"arrowstyle": "->", "lw": 0.7, "color": "#555"})
+            ax.annotate("", (3.0, 3.7), (5.25, 2.3), arrowprops=thin)
+            ax.annotate("", (2.2, 3.75), (1.4, 3.75), arrowprops=thin)
         if kind == "long":
-            ax.annotate("", (2.2, 3.1), (1.4, 3.6), arrowprops={"arrowstyle": "->", "lw": 0.7, "color": "#555"})
-        ax.text(3.0, 5.0, out_text, ha="center", fontsize=9, bbox={"fc": "#fff8e1", "ec": "#999"})
-        ax.text(3.0, 5.7, "scores = out(v) · E[items]", ha="center", fontsize=7, color="#555")
+            ax.annotate("", (2.2, 3.1), (1.4, 3.6), arrowprops=thin)
+        ax.text(3.0, 5.0, out_text, ha="center", fontsize=10, bbox={"fc": NEUTRAL["note"], "ec": NEUTRAL["rule"]})
+        ax.text(3.0, 5.7, "scores = out(v) · E[items]", ha="center", fontsize=9, color=NEUTRAL["muted"])
     fig.tight_layout()
     return fig
 
@@ -134,7 +135,7 @@ def ablation_figure(summary: pd.DataFrame, k: int = 10, title: str = "") -> go.F
                 x=summary["model"],
                 y=summary[f"test_{metric}_mean"],
                 error_y={"type": "data", "array": sd},
-                marker_color=[COLORS.get(_kind(m), "#999") for m in summary["model"]],
+                marker_color=[COLORS.get(_kind(m), NEUTRAL["muted"]) for m in summary["model"]],
                 text=[f"n={n}" for n in summary["seeds"]],
                 textposition="inside",
                 showlegend=False,
@@ -218,9 +219,11 @@ def binary_ratio_figure(table: pd.DataFrame) -> go.Figure:
                 1,
                 col,
             )
-        fig.update_xaxes(type="log", title_text="negatives per positive", row=1, col=col)
+        fig.update_xaxes(type="log", exponentformat="power", title_text="negatives per positive", row=1, col=col)
     fig.update_yaxes(range=[0, 1.02])
-    fig.update_layout(height=360, margin={"t": 50})
+    # the legend under the panels, off the data
+    fig.update_layout(height=400, margin={"t": 50, "b": 110},
+                      legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.32, "yanchor": "top"})
     return fig
 
 
@@ -250,7 +253,7 @@ def explain_slider(trace: Any, max_items: int = 50) -> go.Figure:
                 x=x_pos,
                 y=alpha,
                 mode="lines",
-                line={"color": "#3d5a80"},
+                line={"color": INTEREST["fused"]},
                 showlegend=False,
                 hovertext=trace.labels,
                 hovertemplate="step %{x}: α=%{y:.3f}<br>%{hovertext}<extra></extra>",
@@ -259,14 +262,14 @@ def explain_slider(trace: Any, max_items: int = 50) -> go.Figure:
                 x=[t + 1],
                 y=[alpha[t]],
                 mode="markers",
-                marker={"size": 12, "color": "#e07a5f"},
+                marker={"size": 12, "color": INTEREST["short"]},
                 showlegend=False,
                 hoverinfo="skip",
             ),
             go.Bar(
                 x=x_pos,
                 y=att[t],
-                marker_color=["#81b29a" if j <= t else "#dddddd" for j in range(steps)],
+                marker_color=[INTEREST["long"] if j <= t else NEUTRAL["off"] for j in range(steps)],
                 hovertext=trace.labels,
                 showlegend=False,
                 hovertemplate="item %{x}: %{hovertext}<br>weight %{y:.3f}<extra></extra>",
@@ -278,7 +281,7 @@ def explain_slider(trace: Any, max_items: int = 50) -> go.Figure:
                     for r, s in zip(range(k, 0, -1), trace.top_labels[t][::-1], strict=True)
                 ],
                 orientation="h",
-                marker_color="#f2cc8f",
+                marker_color=INTEREST["fused-gate"],
                 showlegend=False,
                 hovertemplate="%{y}: score %{x:.2f}<extra></extra>",
             ),
@@ -291,32 +294,17 @@ def explain_slider(trace: Any, max_items: int = 50) -> go.Figure:
     fig.update_layout(
         height=460,
         margin={"l": 40, "r": 20, "t": 60, "b": 40},
-        sliders=[
-            {
-                "active": last,
-                "currentvalue": {"prefix": "step t = "},
-                "pad": {"t": 40},
-                "steps": [
-                    {
-                        "label": str(t + 1),
-                        "method": "animate",
-                        "args": [
-                            [str(t + 1)],
-                            {
-                                "mode": "immediate",
-                                "frame": {"duration": 0, "redraw": True},
-                                "transition": {"duration": 0},
-                            },
-                        ],
-                    }
-                    for t in range(steps)
-                ],
-            }
-        ],
+        sliders=[frame_slider([str(t + 1) for t in range(steps)], last, "step t = ")],
     )
     fig.update_xaxes(title_text="step", row=1, col=1)
     fig.update_xaxes(title_text="position in history", row=1, col=2)
+    # Fixed axes: moving the slider changes the bars, never the scales under them.
     fig.update_yaxes(range=[0, 1], row=1, col=1)
+    fig.update_xaxes(range=[0.5, steps + 0.5], row=1, col=2)
+    fig.update_yaxes(range=[0, 1.05 * max(float(np.nanmax(att)), 1e-9)], row=1, col=2)
+    scores = np.asarray(trace.top_scores, dtype=float)
+    lo, hi = min(0.0, float(np.nanmin(scores))), max(0.0, float(np.nanmax(scores)))
+    fig.update_xaxes(range=[lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)], row=1, col=3)
     fig.update_yaxes(tickfont={"size": 9}, row=1, col=3)
     return fig
 
@@ -327,15 +315,15 @@ def explain_step_figure(trace: Any, t: int) -> Figure:
         raise ValueError(f"t must be in [0, {trace.steps - 1}], got {t}")
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), gridspec_kw={"width_ratios": [1, 1.2, 1.3]})
     if trace.alpha is not None:
-        axes[0].plot(np.arange(1, trace.steps + 1), trace.alpha, color="#3d5a80")
-        axes[0].plot([t + 1], [trace.alpha[t]], "o", color="#e07a5f")
+        axes[0].plot(np.arange(1, trace.steps + 1), trace.alpha, color=INTEREST["fused"])
+        axes[0].plot([t + 1], [trace.alpha[t]], "o", color=INTEREST["short"])
     axes[0].set(title="gate α (long-term weight)", xlabel="step", ylim=(0, 1))
     if trace.attention is not None:
-        axes[1].bar(np.arange(1, trace.steps + 1), trace.attention[t], color="#81b29a")
+        axes[1].bar(np.arange(1, trace.steps + 1), trace.attention[t], color=INTEREST["long"])
     axes[1].set(title="attention over the history", xlabel="position in history")
     k = trace.top_items.shape[1]
-    axes[2].barh(range(k), trace.top_scores[t][::-1], color="#f2cc8f")
-    axes[2].set_yticks(range(k), [_short(s, 24) for s in trace.top_labels[t][::-1]], fontsize=7)
+    axes[2].barh(range(k), trace.top_scores[t][::-1], color=INTEREST["fused-gate"])
+    axes[2].set_yticks(range(k), [_short(s, 24) for s in trace.top_labels[t][::-1]], fontsize=9)
     axes[2].set(title=f"top-{k} after step {t + 1}", xlabel="score")
     fig.tight_layout()
     return fig

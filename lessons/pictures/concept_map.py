@@ -238,7 +238,7 @@ def draw_map(
     ax.axis("off")
     _draw_edges(ax, graph, w, h)
     _draw_nodes(ax, graph, w, h, hi, show_chapters)
-    ax.set_title(graph.title, fontsize=12)
+    ax.set_title(graph.title, fontsize=13)
     fig.tight_layout()
     return fig
 
@@ -264,9 +264,9 @@ def _draw_nodes(ax: Any, graph: Graph, w: float, h: float, hi: set[str], show_ch
                                     edgecolor=OKABE_ITO["vermillion"] if n.id in hi else NEUTRAL["text"],
                                     lw=3.0 if n.id in hi else 1.0, linestyle="--" if n.role == "latent" else "-",
                                     zorder=3))
-        ax.text(x, y, n.label, ha="center", va="center", fontsize=9, zorder=4)
+        ax.text(x, y, n.label, ha="center", va="center", fontsize=10.5, zorder=4)
         if show_chapters and n.chapter:
-            ax.text(x, y - h / 2 - 0.08, n.chapter, ha="center", va="top", fontsize=7, style="italic",
+            ax.text(x, y - h / 2 - 0.08, n.chapter, ha="center", va="top", fontsize=9, style="italic",
                     color=NEUTRAL["text"], zorder=4)
 
 

@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 from matplotlib.figure import Figure
 
 from lessons.data import consecutive_gaps, user_time_summary
+from lessons.pictures.palette import NEUTRAL, SEQUENCE
 
 __all__ = [
     "activity_over_time",
@@ -36,7 +37,7 @@ TIME_MARKS: dict[str, float] = {
     "1 month": 30 * DAY,
     "1 year": 365 * DAY,
 }
-_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd")
+_COLORS = SEQUENCE[:4]
 
 
 def _check_frames(frames: Mapping[str, pd.DataFrame]) -> None:
@@ -81,7 +82,7 @@ def activity_over_time(frames: Mapping[str, pd.DataFrame], freq: str = "W") -> F
         ax.set_title(label, loc="left", fontsize=10)
         ax.grid(alpha=0.3)
     handles, names = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, names, loc="upper center", ncol=2, fontsize=8, frameon=False)
+    fig.legend(handles, names, loc="upper center", ncol=2, fontsize=9, frameon=False)
     fig.tight_layout(rect=(0, 0, 1, 0.95))
     return fig
 
@@ -104,12 +105,12 @@ def sequence_lengths(frames: Mapping[str, pd.DataFrame], max_len: int = 50) -> F
             color=color,
             label=f"{label} (median {np.median(counts):.0f}; {share_over:.0%} over {max_len})",
         )
-    ax.axvline(max_len, color="k", ls="--", lw=1)
-    ax.text(max_len * 1.05, ax.get_ylim()[1] * 0.9, f"max_len = {max_len}", va="top", fontsize=8)
+    ax.axvline(max_len, color=NEUTRAL["text"], ls="--", lw=1)
+    ax.text(max_len * 1.05, ax.get_ylim()[1] * 0.9, f"max_len = {max_len}", va="top", fontsize=9)
     ax.set_xscale("log")
     ax.set_xlabel("events per user (log scale)")
     ax.set_ylabel("users")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=9)
     ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig
@@ -129,7 +130,7 @@ def popularity_long_tail(df: pd.DataFrame, label: str = "") -> Figure:
     ax1.grid(alpha=0.3, which="both")
     share_items = rank / len(counts)
     ax2.plot(share_items, cum, color=_COLORS[0])
-    ax2.plot([0, 1], [0, 1], color="grey", ls=":", lw=1, label="every item equally popular")
+    ax2.plot([0, 1], [0, 1], color=NEUTRAL["muted"], ls=":", lw=1, label="every item equally popular")
     top = int(np.ceil(0.1 * len(counts)))
     ax2.scatter(
         [top / len(counts)],
@@ -140,7 +141,7 @@ def popularity_long_tail(df: pd.DataFrame, label: str = "") -> Figure:
     )
     ax2.set_xlabel("share of items (most popular first)")
     ax2.set_ylabel("share of interactions")
-    ax2.legend(fontsize=8, loc="lower right")
+    ax2.legend(fontsize=9, loc="lower right")
     ax2.grid(alpha=0.3)
     if label:
         fig.suptitle(label, fontsize=10, x=0.02, ha="left")
@@ -168,13 +169,13 @@ def gap_distribution(frames: Mapping[str, pd.DataFrame]) -> Figure:
             label=f"{label} ({zero:.0%} of gaps are 0 s, not shown)",
         )
     for name, sec in TIME_MARKS.items():
-        ax.axvline(sec, color="grey", lw=0.8, ls=":")
-        ax.text(sec * 1.1, ax.get_ylim()[1] * 0.97, name, rotation=90, va="top", fontsize=7, color="dimgrey")
+        ax.axvline(sec, color=NEUTRAL["rule"], lw=0.8, ls=":")
+        ax.text(sec * 1.1, ax.get_ylim()[1] * 0.97, name, rotation=90, va="top", fontsize=9, color=NEUTRAL["muted"])
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("seconds between consecutive ratings of a user (log scale)")
     ax.set_ylabel("share of all gaps (log scale)")
-    ax.legend(fontsize=8, loc="upper right")
+    ax.legend(fontsize=9, loc="upper right")
     ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig
@@ -207,16 +208,16 @@ def history_span(frames: Mapping[str, pd.DataFrame]) -> Figure:
             label=label,
         )
     for name, sec in TIME_MARKS.items():
-        ax1.axvline(sec, color="grey", lw=0.8, ls=":")
-        ax1.text(sec * 1.1, 0.02, name, rotation=90, va="bottom", fontsize=7, color="dimgrey")
+        ax1.axvline(sec, color=NEUTRAL["rule"], lw=0.8, ls=":")
+        ax1.text(sec * 1.1, 0.02, name, rotation=90, va="bottom", fontsize=9, color=NEUTRAL["muted"])
     ax1.set_xscale("log")
     ax1.set_xlabel("span of the user's history (log scale)")
     ax1.set_ylabel("share of users with at most this span")
-    ax1.legend(fontsize=8, loc="upper left")
+    ax1.legend(fontsize=9, loc="upper left")
     ax1.grid(alpha=0.3)
     ax2.set_xlabel("share of the user's ratings within 24 h of the first")
     ax2.set_ylabel("share of users")
-    ax2.legend(fontsize=8, loc="upper left")
+    ax2.legend(fontsize=9, loc="upper left")
     ax2.grid(alpha=0.3)
     fig.tight_layout()
     return fig
@@ -260,10 +261,10 @@ def user_timelines_plotly(df: pd.DataFrame, n_users: int = 12, seed: int = 0, la
         xaxis={
             "title": "days since the user's first rating (log scale; day 0 drawn at 0.001)",
             "type": "log",
+            "exponentformat": "power",
         },
         yaxis={"title": "ratings so far"},
         height=460,
-        template="plotly_white",
-        legend={"font": {"size": 9}},
+        legend={"font": {"size": 10}, "orientation": "h", "yanchor": "top", "y": -0.2, "x": 0},
     )
     return fig

@@ -181,7 +181,7 @@ def gradient_norms_figure(norms: Mapping[str, Any], title: str | None = None, fl
     ax.set_xlabel("steps back from the last input, T − t")
     ax.set_ylabel(r"$\|\partial h_T / \partial x_t\|$")
     ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=9)
     if title:
         ax.set_title(title, fontsize=10)
     return fig
@@ -206,6 +206,14 @@ _KNOB_TEXT: dict[str, tuple[str, str]] = {  # model -> (legend label, slider pre
 }
 
 
+def _log_range(curves: Sequence[np.ndarray]) -> list[float]:
+    """``[log10(lo), log10(hi)]`` with a little headroom, covering every curve (all values > 0)."""
+    values = np.concatenate([np.asarray(c, dtype=float).ravel() for c in curves])
+    lo, hi = float(np.log10(values.min())), float(np.log10(values.max()))
+    pad = 0.05 * max(hi - lo, 1.0)
+    return [lo - pad, hi + pad]
+
+
 def gradient_slider_figure(
     rnn_norms: Sequence[float] = (0.5, 1.0, 1.5, 2.0, 3.0),
     forget_biases: Sequence[float] = (-2.0, 0.0, 1.0, 2.0, 3.0, 5.0),
@@ -228,11 +236,12 @@ def gradient_slider_figure(
             raise ValueError(f"{name}: expected at least one slider value, got none")
     xs = model_inputs(T, input_size, seed)
     back = np.arange(T)[::-1]
-    fig, sliders = go.Figure(), []
+    fig, sliders, all_curves = go.Figure(), [], []
     for j, (name, vals) in enumerate(axes.items()):
         label, prefix = _KNOB_TEXT[name]
         curves = [np.maximum(jacobian_norms(make_cells(input_size, hidden_size, seed, **{KNOB[name]: v})[name], xs),
                              floor) for v in vals]
+        all_curves.extend(curves)
         start = len(vals) // 2
         fig.add_trace(go.Scatter(x=back, y=curves[start], mode="lines+markers", marker=dict(size=4),
                                  line=dict(color=MODEL_COLOURS[name], width=2), name=label + _fmt(vals[start])))
@@ -243,12 +252,13 @@ def gradient_slider_figure(
     fig.update_layout(
         sliders=sliders,
         height=470,
-        margin=dict(l=70, r=20, t=50, b=150),
+        margin=dict(l=70, r=20, t=90, b=150),
         xaxis_title="steps back from the last input, T − t",
         yaxis_title="‖∂h_T/∂x_t‖",
-        yaxis_type="log",
-        legend=dict(x=0.99, xanchor="right", y=0.99, yanchor="top", bgcolor="rgba(255,255,255,0.7)"),
-        title=dict(text="How far back does the gradient reach?", font=dict(size=15)),
+        # One y range for every slider position (the axis must not rescale under the reader's eye).
+        yaxis=dict(type="log", exponentformat="power", range=_log_range(all_curves)),
+        legend=dict(orientation="h", x=0, xanchor="left", y=1.0, yanchor="bottom"),
+        title=dict(text="How far back does the gradient reach?", font=dict(size=15), y=0.98, yanchor="top"),
     )
     return fig
 

@@ -44,8 +44,10 @@ STATE: dict[str, str] = {"h": "#333333", "c": OKABE_ITO["blue"], "x": OKABE_ITO[
 """Hidden state, cell state and input."""
 
 INTEREST: dict[str, str] = {"short": OKABE_ITO["orange"], "long": OKABE_ITO["blue"], "fused": OKABE_ITO["green"],
+                            "fused-lstur": OKABE_ITO["green"], "fused-gate": OKABE_ITO["sky"],
                             "full": OKABE_ITO["vermillion"], "baseline": OKABE_ITO["grey"]}
-"""The case study's model families: short-term, long-term, fused, full-sequence, and the simple baselines."""
+"""The case study's model families: short-term, long-term, fused (its two variants: LSTUR-style initialisation and
+the learned gate), full-sequence, and the simple baselines."""
 
 SOURCE: dict[str, str] = {"long-term": OKABE_ITO["blue"], "burst": OKABE_ITO["orange"], "repeat": OKABE_ITO["purple"]}
 """The interest-drift simulator's event sources."""
@@ -62,8 +64,9 @@ ROLE: dict[str, str] = {"latent": "#ffffff", "data": "#e6e6e6", "method": "#cfe5
                         "model": "#cdeee2", "output": "#e9d3ec", "concept": "#f5f5dc"}
 """Fills of the concept map's boxes by role (light Okabe–Ito tints, so black text stays readable)."""
 
-NEUTRAL: dict[str, str] = {"text": "#333333", "muted": "#777777", "rule": "#BBBBBB", "off": "#EEEEEE"}
-"""Greys for text, guides, inactive boxes."""
+NEUTRAL: dict[str, str] = {"text": "#333333", "muted": "#777777", "rule": "#BBBBBB", "off": "#EEEEEE",
+                           "paper": "#FFFFFF", "note": "#FFF8E1"}
+"""Greys for text, guides, inactive boxes; the paper of a figure and of a note box on it."""
 
 SEQUENCE: tuple[str, ...] = (OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["green"], OKABE_ITO["orange"],
                              OKABE_ITO["purple"], OKABE_ITO["sky"], OKABE_ITO["grey"])

@@ -14,10 +14,11 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from lessons.data import SequentialSplit
+from lessons.pictures.palette import SPLIT
 
 __all__ = ["leave_one_out", "baseline_intervals", "sampled_vs_full_plot"]
 
-_C = {"train": "#9e9e9e", "input": "#1f77b4", "valid": "#ff7f0e", "test": "#d62728", "ref": "#2ca02c"}
+_C = SPLIT
 
 
 def leave_one_out(
@@ -59,7 +60,7 @@ def leave_one_out(
         plt.Line2D([], [], ls="", marker="*", color=_C["test"], markersize=10, label="test item"),
     ]
     ax.legend(
-        handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=4, frameon=False, fontsize=8
+        handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=4, frameon=False, fontsize=9
     )
     ax.set_title(f"{split.dataset}: chronological leave-one-out (predicting the {stage} item)")
     fig.tight_layout()
@@ -102,7 +103,7 @@ def baseline_intervals(
     ax.set_xlabel(metric.upper().replace("@", "@"))
     ax.set_xlim(0, 1.1 * max([*hi, *ref.values()]))
     ax.grid(axis="x", alpha=0.3)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, frameon=False, fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, frameon=False, fontsize=9)
     if title:
         ax.set_title(title)
     fig.tight_layout()
@@ -127,7 +128,7 @@ def sampled_vs_full_plot(table: pd.DataFrame, k: int = 10, n_negatives: int = 10
             xytext=(6, 0),
             textcoords="offset points",
             va="center",
-            fontsize=8,
+            fontsize=9,
             color=colors(i),
         )
     ax.set_xticks([0, 1], ["all items", f"{n_negatives} sampled\nnegatives"])

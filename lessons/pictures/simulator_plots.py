@@ -15,11 +15,13 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from lessons.data.simulate import SOURCES, Simulation
+from lessons.pictures.palette import NEUTRAL, SOURCE
 
 __all__ = ["SOURCE_COLORS", "user_sequence", "source_mix", "recovery_bars"]
 
 #: One colour per event source, used in every picture of the chapter.
-SOURCE_COLORS: dict[str, str] = {"long-term": "#1f77b4", "burst": "#ff7f0e", "repeat": "#7f7f7f"}
+SOURCE_COLORS: dict[str, str] = SOURCE
+"""The event sources' colours (:data:`lessons.pictures.palette.SOURCE`)."""
 
 
 def _check_sim(sim: Simulation) -> None:
@@ -57,7 +59,7 @@ def user_sequence(sim: Simulation, user: int = 0, title: str | None = None) -> F
         seq["topic"][-2:],
         s=110,
         facecolors="none",
-        edgecolors="black",
+        edgecolors=NEUTRAL["text"],
         lw=1.2,
         zorder=4,
         label="validation, test",
@@ -66,7 +68,7 @@ def user_sequence(sim: Simulation, user: int = 0, title: str | None = None) -> F
     ax.set_ylabel("topic of the item")
     ax.set_ylim(-0.7, n_topics - 0.3)
     ax.set_xlim(-1, len(x))
-    ax.legend(loc="upper left", bbox_to_anchor=(0, -0.18), ncol=4, frameon=False, fontsize=8)
+    ax.legend(loc="upper left", bbox_to_anchor=(0, -0.18), ncol=4, frameon=False, fontsize=9)
     ax.set_title(title or f"{sim.name}: user {user}, {len(x)} events")
     side.barh(np.arange(n_topics), sim.taste[user], color=SOURCE_COLORS["long-term"], alpha=0.8)
     side.set_xlabel(r"long-term taste $\theta_u$")
@@ -93,7 +95,7 @@ def source_mix(sims: Mapping[str, Simulation]) -> Figure:
     ax.plot(labels, fav, "kD", label="favourite topic's share\nof long-term events")
     ax.set_ylim(0, 1)
     ax.set_ylabel("share")
-    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=8)
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=9)
     fig.tight_layout()
     return fig
 
@@ -122,7 +124,7 @@ def recovery_bars(tables: Mapping[str, pd.DataFrame], k: int = 10) -> Figure:
             )
         ax.set_xticks(np.arange(len(models)), models, rotation=20)
         ax.set_title(label)
-        ax.legend(fontsize=7, frameon=False, loc="upper left")
+        ax.legend(fontsize=9, frameon=False, loc="upper left")
     axes[0, 0].set_ylabel(f"HR@{k}")
     fig.tight_layout()
     return fig

@@ -150,8 +150,8 @@ def gru_step_slider_figure(
     fig.update_yaxes(range=[-1.25, 1.25], zeroline=True, zerolinecolor=NEUTRAL["muted"])
     fig.update_yaxes(title_text="value", row=1, col=1)
     fig.update_layout(sliders=sliders, height=460, margin=dict(l=60, r=20, t=120, b=120),
-                      title=dict(text="One GRU step: gates r, z, candidate n and the new state "
-                                      "h = (1−z)·n + z·h_prev",
+                      title=dict(text="One GRU step: gates r, z, candidate n<br>"
+                                      "and the new state h = (1−z)·n + z·h_prev",
                                  font=dict(size=14), y=0.97, yanchor="top"))  # fmt: skip
     return fig
 
@@ -261,9 +261,9 @@ def lstm_forget_slider_figure(
         title=dict(text=_memory_title(float(grid[k0]), curves[k0], "<br>"), font=dict(size=13)),
         xaxis=dict(title="time step t (value written at t = 1)", range=[0.5, T + 0.5]),
         yaxis=dict(title="state", range=[-0.05, 1.05]),
-        height=430,
-        margin=dict(l=60, r=20, t=60, b=40),
-        legend=dict(x=0.99, xanchor="right", y=0.99),
+        height=460,
+        margin=dict(l=60, r=20, t=100, b=40),
+        legend=dict(orientation="h", x=0, xanchor="left", y=1.0, yanchor="bottom"),
     )
     return fig
 
@@ -280,7 +280,7 @@ def lstm_memory_plot(curve: dict[str, Any], forget_bias: float | None = None) ->
     ax.set_ylim(-0.05, 1.05)
     ax.set_xlabel("time step t (value written at t = 1)")
     ax.set_ylabel("state")
-    ax.legend(fontsize=8, loc="upper right")
+    ax.legend(fontsize=9, loc="upper right")
     b = logit(curve["f"]) if forget_bias is None else forget_bias
     ax.set_title(_memory_title(float(b), curve), fontsize=9)
     return fig
@@ -360,11 +360,10 @@ def gru_update_slider_figure(zs: Sequence[float] | None = None, start: float = 0
         title=dict(text=_update_title(vals[k0]), font=dict(size=13)),
         xaxis=dict(title="unit 0", range=[-1.1, 1.1], zeroline=True),
         yaxis=dict(title="unit 1", range=[-1.1, 1.1], zeroline=True, scaleanchor="x", scaleratio=1),
-        height=520,
-        width=600,
-        margin=dict(l=60, r=20, t=60, b=40),
+        height=560,
+        margin=dict(l=60, r=20, t=110, b=40),
         showlegend=True,
-        legend=dict(x=1.02, y=1.0, font=dict(size=10)),
+        legend=dict(orientation="h", x=0, xanchor="left", y=1.0, yanchor="bottom", font=dict(size=11)),
     )
     return fig
 
@@ -388,6 +387,6 @@ def gru_update_plane(v: dict[str, Any]) -> Figure:
     ax.axvline(0, color=NEUTRAL["muted"], lw=0.5)
     ax.set_xlabel("unit 0")
     ax.set_ylabel("unit 1")
-    ax.legend(fontsize=8, loc="lower left")
+    ax.legend(fontsize=9, loc="lower left")
     ax.set_title(_update_title(v), fontsize=9)
     return fig
