@@ -1,7 +1,13 @@
 """Seconds per training epoch and peak memory of every case-study model on ML-1M (or ML-100K).
 
     python benchmarks/train_speed.py [--dataset ml-1m] [--batches 3] [--batch-size 128] [--threads 1] [--dim 64]
-        [--seen-bias] [--allocator keep|default] [--parallel 1] [--models full-gru ...]
+        [--seen-bias] [--allocator keep|default] [--parallel 1] [--models full-gru ...] [--loss reference fp32 bf16]
+
+``--loss``: ``reference`` scores with ``InterestModel.logits`` and ``F.cross_entropy`` (the logits matrix built,
+stored and walked several times); ``fp32`` / ``bf16`` with ``InterestModel.loss``, the fused chunked full softmax of
+:mod:`lessons.casestudy.softmax_loss` in that precision (bf16 pays only with bf16 matrix units; printed first).
+Wall seconds and the process's CPU seconds per batch are both printed: on a busy machine the CPU seconds of a
+one-thread run are the steadier number.
 
 ``--allocator default`` leaves glibc's malloc as it is; ``keep`` (what training does) calls
 :func:`lessons.casestudy.allocator.keep_freed_memory` first. ``--parallel 2`` starts two copies of each model
@@ -49,20 +55,25 @@ w = make_windows(split.train, split.train_times, cfg.max_len, cfg.stride)
 model = build_model(cfg, split.n_items, split.n_users)
 opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
 rng = np.random.default_rng(0)
-times = []
+times, cpu = [], []
 for b in range(args["batches"] + 1):
     idx = rng.choice(len(w), cfg.batch_size, replace=False)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     x, t = torch.from_numpy(w.items[idx]), torch.from_numpy(w.targets[idx])
     rep = model(x, torch.from_numpy(w.users[idx]), torch.from_numpy(w.gaps[idx]))
     mask = t > 0
     seen = model.causal_seen(x)[mask] if cfg.seen_bias else None
-    loss = F.cross_entropy(model.logits(rep[mask], seen), t[mask] - 1)
+    if args["loss"] == "reference":
+        loss = F.cross_entropy(model.logits(rep[mask], seen), t[mask] - 1)
+    else:
+        loss = model.loss(rep[mask], t[mask] - 1, seen, precision=args["loss"])
     opt.zero_grad(); loss.backward(); opt.step()
     if b:
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
 n_batches = math.ceil(len(w) / cfg.batch_size)
 print(json.dumps({"model": args["model"], "sec_per_batch": float(np.mean(times)),
+                  "cpu_sec_per_batch": float(np.mean(cpu)), "loss": args["loss"],
                   "batches_per_epoch": n_batches,
                   "sec_per_epoch_extrapolated": float(np.mean(times)) * n_batches,
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -81,14 +92,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seen-bias", action="store_true")
     parser.add_argument("--allocator", choices=["keep", "default"], default="keep")
     parser.add_argument("--parallel", type=int, default=1, help="copies of each model run at the same time")
+    parser.add_argument("--loss", nargs="*", default=["reference", "fp32"], choices=["reference", "fp32", "bf16"],
+                        help="reference: F.cross_entropy over the logits; fp32/bf16: the fused, chunked loss")
     args = parser.parse_args(argv)
     print(f"threads {args.threads}, parallel copies {args.parallel}, dim {args.dim}, seen bias {args.seen_bias}, "
           f"allocator {args.allocator}")
     print(
-        f"{'model':<18} {'s/batch':>8} {'batches':>8} {'s/epoch (extrapolated)':>23} {'peak RSS MiB':>13} "
-        f"{'params':>9}"
+        f"{'model':<18} {'loss':<9} {'s/batch':>8} {'cpu s/batch':>11} {'batches':>8} {'s/epoch (extrapolated)':>23} "
+        f"{'peak RSS MiB':>13} {'params':>9}"
     )
-    for model in args.models:
+    from lessons.casestudy.softmax_loss import cpu_has_bf16_units
+
+    print(f"bf16 matrix units on this CPU: {cpu_has_bf16_units()} (bf16 without them is emulated: slow)")
+    for model, loss in [(m, x) for m in args.models for x in args.loss]:
         payload = json.dumps(
             {
                 "model": model,
@@ -99,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
                 "dim": args.dim,
                 "seen_bias": args.seen_bias,
                 "allocator": args.allocator,
+                "loss": loss,
             }
         )
         procs = [
@@ -111,7 +128,8 @@ def main(argv: list[str] | None = None) -> int:
                 raise SystemExit(f"{model}: child failed with exit code {proc.returncode}")
             r = json.loads(stdout.strip().splitlines()[-1])
             print(
-                f"{r['model']:<18} {r['sec_per_batch']:8.2f} {r['batches_per_epoch']:8d} "
+                f"{r['model']:<18} {r['loss']:<9} {r['sec_per_batch']:8.3f} {r['cpu_sec_per_batch']:11.3f} "
+                f"{r['batches_per_epoch']:8d} "
                 f"{r['sec_per_epoch_extrapolated']:23.0f} {r['peak_rss_mb']:13.0f} {r['n_parameters']:9,d}",
                 flush=True,
             )

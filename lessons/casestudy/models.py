@@ -37,6 +37,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from lessons.casestudy.softmax_loss import full_softmax_cross_entropy, unique_seen
 from lessons.checks import check_size
 
 MODEL_KINDS: tuple[str, ...] = ("short", "full", "long", "fused-lstur", "fused-gate")
@@ -301,13 +302,28 @@ class InterestModel(nn.Module):
         if not self.config.seen_bias:
             return scores
         # add beta at the (few) seen columns of each row instead of building a dense (rows, n_items) indicator:
-        # sort each row, drop padding and repeats (an item read twice is moved once), scatter-add in place
-        ids = seen.reshape(-1, seen.shape[-1]).sort(dim=1).values  # (rows, S)
-        keep = ids > 0
-        keep[:, 1:] &= ids[:, 1:] != ids[:, :-1]
-        shift = self.seen_weight * keep.to(scores.dtype)  # (rows, S): beta or 0
-        scores.view(-1, self.config.n_items).scatter_add_(1, (ids - 1).clamp(min=0), shift)
+        # each distinct read item of a row once (padding and repeats dropped), scatter-added in place
+        cols, keep = unique_seen(seen.reshape(-1, seen.shape[-1]))  # (rows, S) each
+        scores.view(-1, self.config.n_items).scatter_add_(1, cols, self.seen_weight * keep.to(scores.dtype))
         return scores
+
+
+    def loss(self, rep: torch.Tensor, target: torch.Tensor, seen: torch.Tensor | None = None,
+             precision: str = "fp32", chunk_rows: int = 256) -> torch.Tensor:
+        """Mean full-softmax cross-entropy of :meth:`logits` against ``target``, without building the logits.
+
+        rep: ``(N, d)``; target: ``(N,)`` int64 0-based item ids; seen as in :meth:`logits` (``(N, S)``, required
+        with a seen-item bias). Same value and gradients as ``F.cross_entropy(self.logits(rep, seen), target)``,
+        computed slab by slab (:func:`lessons.casestudy.softmax_loss.full_softmax_cross_entropy`), in ``precision``.
+        """
+        if self.config.seen_bias and (seen is None or seen.shape[:-1] != rep.shape[:-1]):
+            raise ValueError(f"seen must have shape {tuple(rep.shape[:-1])} + (S,) for a model with seen_bias, "
+                             f"got {None if seen is None else tuple(seen.shape)}")
+        return full_softmax_cross_entropy(
+            self.out(self.drop(rep)), self.item_emb.weight[1:], self.item_bias, target,
+            seen if self.config.seen_bias else None, self.seen_weight if self.config.seen_bias else None,
+            chunk_rows=chunk_rows, precision=precision,
+        )
 
 
 def dense_seen_indicator(seen: torch.Tensor, n_items: int) -> torch.Tensor:

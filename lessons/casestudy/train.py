@@ -21,7 +21,6 @@ from typing import Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from lessons.casestudy.allocator import keep_freed_memory
 from lessons.casestudy.inputs import Windows, make_windows, stage_ranks
@@ -32,6 +31,7 @@ from lessons.casestudy.models import (
     count_parameters,
     parse_model_name,
 )
+from lessons.casestudy.softmax_loss import resolve_precision
 from lessons.checks import check_number, check_size
 from lessons.data.split import SequentialSplit
 from lessons.evaluation.metrics import evaluate
@@ -89,6 +89,7 @@ class TrainConfig:
     schedule: str = "constant"
     threads: int = 2
     max_batches: int | None = None
+    precision: str = "auto"
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -98,6 +99,8 @@ class TrainConfig:
         if self.max_batches is not None:
             check_size("max_batches", self.max_batches)
         check_shared_numbers(self)
+        # "auto" becomes what this machine really runs (bf16 only with bf16 matrix units), so a record says it
+        self.precision = resolve_precision(self.precision)
         self.max_minutes = check_number("max_minutes", self.max_minutes, low=0, low_open=True)
         self.weight_decay = check_number("weight_decay", self.weight_decay, low=0)
         if self.schedule not in SCHEDULES:
@@ -134,12 +137,14 @@ def train_epoch(
     scheduler: Any = None,
     max_batches: int | None = None,
     done: list[int] | None = None,
+    precision: str = "fp32",
 ) -> float:
     """One pass over the windows in random order; returns the mean cross-entropy per scored position.
 
     ``deadline`` (a ``time.perf_counter()`` value) ends the pass early, so a run never exceeds its budget;
     ``max_batches`` ends it after that many batches (an exact, replayable cut); ``done``, a one-element list,
-    counts the batches run; ``scheduler`` (a torch LR scheduler) is stepped after every batch.
+    counts the batches run; ``scheduler`` (a torch LR scheduler) is stepped after every batch; ``precision``
+    (``"fp32"`` or ``"bf16"``) is that of the full-softmax loss's matmuls (:mod:`lessons.casestudy.softmax_loss`).
     """
     model.train()
     order = rng.permutation(len(windows))
@@ -155,7 +160,7 @@ def train_epoch(
         rep = model(x, torch.from_numpy(windows.users[idx]), torch.from_numpy(windows.gaps[idx, :w]))
         mask = t > 0
         seen = model.causal_seen(x)[mask] if model.config.seen_bias else None
-        loss = F.cross_entropy(model.logits(rep[mask], seen), t[mask] - 1)
+        loss = model.loss(rep[mask], t[mask] - 1, seen, precision=precision)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
@@ -229,7 +234,7 @@ def fit(
         deadline = start + 60 * config.max_minutes
         left = None if config.max_batches is None else config.max_batches - done[0]
         loss = train_epoch(model, windows, optimizer, config.batch_size, rng, bar, deadline, scheduler,
-                           max_batches=left, done=done)
+                           max_batches=left, done=done, precision=config.precision)
         ndcg = evaluate(stage_ranks(model, split, "valid", config.max_len), ks=(10,))["ndcg@10"]
         history.append({"epoch": epoch, "loss": loss, "valid_ndcg@10": ndcg, "seconds": time.perf_counter() - t0})
         if log is not None:
