@@ -148,6 +148,11 @@ def test_paired_difference_and_leaderboard_gaps_known_values(tmp_path) -> None:
     gaps = versus_leaderboard(0.2776, 0.1445).set_index("row")
     assert gaps.loc["GRU4Rec", "ΔHR@10"] == pytest.approx(0.0)
     assert gaps.loc["GRU4Rec", "ΔNDCG@10"] == pytest.approx(-0.01)
+    assert gaps["ΔMRR@10"].isna().all()  # no MRR given, no made-up gap
+    with_mrr = versus_leaderboard(0.2776, 0.1445, mrr=0.1271).set_index("row")
+    # the published GRU4Rec row (ml-1m_seq.json @ 0d42ab00): MRR@10 0.1171, 281,920 parameters
+    assert with_mrr.loc["GRU4Rec", "ΔMRR@10"] == pytest.approx(0.01)
+    assert with_mrr.loc["GRU4Rec", "parameters"] == 281_920
     with pytest.raises(ValueError, match="k = 10 only"):
         versus_leaderboard(0.2, 0.1, k=20)
 
