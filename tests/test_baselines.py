@@ -10,8 +10,10 @@ import torch
 
 from lessons.baselines import (
     BPRMF,
+    EASE,
     Markov1,
     Popularity,
+    RecentPopularity,
     SequentialKNN,
     per_user_ranks,
     run,
@@ -24,10 +26,14 @@ from lessons.evaluation.results import read_records
 torch.set_num_threads(1)
 
 
-def split_from(seqs: list[list[int]], n_items: int, max_len: int = 50) -> SequentialSplit:
-    """A split whose users have the full sequences ``seqs`` (last = test, second-last = validation)."""
+def split_from(seqs: list[list[int]], n_items: int, max_len: int = 50,
+               times: list[list[int]] | None = None) -> SequentialSplit:
+    """A split whose users have the full sequences ``seqs`` (last = test, second-last = validation), at
+    ``times`` (Unix seconds; default 0, 1, 2, ...)."""
     arrs = [np.asarray(s, dtype=np.int64) for s in seqs]
-    times = [np.arange(len(s), dtype=np.int64) for s in arrs]
+    if times is None:
+        times = [np.arange(len(s), dtype=np.int64) for s in arrs]
+    times = [np.asarray(t, dtype=np.int64) for t in times]
     return SequentialSplit(
         dataset="hand", protocol="hand", n_users=len(arrs), n_items=n_items,
         train=tuple(a[:-2] for a in arrs), train_times=tuple(t[:-2] for t in times),
@@ -261,3 +267,44 @@ def test_protocol_pictures_return_figures_and_check_input():
         pp.leave_one_out(split, users=[30])
     with pytest.raises(ValueError, match="column 'mrr@5'"):
         pp.baseline_intervals(table, "mrr@5")
+
+
+def test_ease_matches_its_closed_form_and_reads_the_whole_history():
+    split = split_from([[0, 1, 2, 9, 9], [0, 1, 3, 9, 9], [1, 2, 3, 9, 9], [4, 0, 1, 9, 9]], n_items=10, max_len=1)
+    model = EASE(l2=2.0).fit(split, "valid")
+    x = np.zeros((4, 10))
+    for u, h in enumerate(split.history("valid")):
+        x[u, h] = 1
+    p = np.linalg.inv(x.T @ x + 2.0 * np.eye(10))
+    b = np.eye(10) - p / np.diag(p)  # B = I - P diag(1/diag(P)): diag(B) = 0
+    np.testing.assert_allclose(np.diag(b), 0, atol=1e-12)
+    query = np.zeros((1, 10))
+    query[0, [0, 4]] = 1  # max_len=1 would keep only item 4: EASE reads all of the history
+    np.testing.assert_allclose(model.score([np.array([0, 4])]), (query @ b).astype(np.float32), rtol=1e-5, atol=1e-6)
+    assert model.score([np.array([0, 1])])[0, 2] > model.score([np.array([0, 1])])[0, 4]  # 2 co-occurs with 0, 1
+    with pytest.raises(ValueError, match="l2"):
+        EASE(l2=0.0)
+
+
+def test_recent_popularity_halves_an_interaction_per_half_life():
+    day = 86400  # newest training event: item 2 at day 20; held-out events later still
+    split = split_from([[0, 1, 9, 9], [1, 2, 9, 9]], n_items=10,
+                       times=[[0, 10 * day, 30 * day, 31 * day], [10 * day, 20 * day, 30 * day, 31 * day]])
+    model = RecentPopularity(half_life_days=10.0).fit(split, "valid")
+    np.testing.assert_allclose(model.score([np.array([0])])[0, :3], [0.25, 1.0, 1.0])  # 0.5 + 0.5 for item 1
+    with pytest.raises(ValueError, match="half_life_days"):
+        RecentPopularity(half_life_days=-1)
+
+
+def test_hard_seen_mask_never_recommends_a_seen_item_and_is_tuned_with_it(tmp_path):
+    split = split_from([[0, 1, 0, 2, 1], [3, 0, 1, 0, 2]], n_items=4)
+    model = Popularity().fit(split, "valid")  # training counts 0:3, 1:2, 3:1, 2:0 -> item 0 first for everyone
+    plain = per_user_ranks(model, split, "valid")
+    masked = per_user_ranks(model, split, "valid", mask_seen=True)
+    # user 0 has read 0, 1: target 2 climbs above both (only item 3 stays ahead); user 1's target 0 was read
+    assert plain.tolist() == [4, 1] and masked.tolist() == [2, 4]
+    out = tmp_path / "m.jsonl"
+    recs = run("toy", ["popularity"], split=make_toy_split(n_users=20, n_items=12, seed=3), out=out,
+               log=lambda s: None, mask_seen=True)
+    assert recs[0]["mask_seen"] is True and recs[0]["label"] == "popularity+mask"
+    assert len(recs[0]["test_ranks"]) == 20

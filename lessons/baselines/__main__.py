@@ -29,11 +29,12 @@ def _main(argv: list[str] | None = None) -> int:
     r.add_argument("--baselines", nargs="+", default=list(BASELINES), choices=list(BASELINES))
     r.add_argument("--seed", type=int, default=0)
     r.add_argument("--out", type=Path, default=None)
+    r.add_argument("--mask-seen", action="store_true", help="hard seen-mask: the user's items are never recommended")
     args = parser.parse_args(argv)
-    records = run(args.dataset, args.baselines, seed=args.seed, out=args.out,
+    records = run(args.dataset, args.baselines, seed=args.seed, out=args.out, mask_seen=args.mask_seen,
                   log=lambda s: print(s, file=sys.stderr, flush=True))
     for rec in records:
-        print(json.dumps({"baseline": rec["baseline"], "params": rec["params"],
+        print(json.dumps({"baseline": rec["label"], "params": rec["params"],
                           **{k: rec["test"][k] for k in ("hr@10", "ndcg@10", "mrr@10")}}))
     return 0
 

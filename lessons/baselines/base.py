@@ -22,7 +22,7 @@ from lessons.data.split import SequentialSplit, check_stage
 from lessons.evaluation.metrics import target_ranks
 
 __all__ = ["Baseline", "CHUNK_CELLS", "check_split", "check_histories", "chunk_rows", "item_counts",
-           "last_items", "per_user_ranks"]
+           "last_items", "per_user_ranks", "mask_seen_items"]
 
 #: Scores of about this many (user, item) cells are held at once.
 CHUNK_CELLS = 2_000_000
@@ -67,6 +67,8 @@ class Baseline:
     """Common interface. Subclasses implement ``_fit`` and ``_score_chunk``."""
 
     name = "baseline"
+    #: True for models that read a user's whole history (EASE); the others read its last ``max_len`` items.
+    full_history = False
 
     def __init__(self) -> None:
         self.n_items: int | None = None
@@ -99,8 +101,7 @@ class Baseline:
         """
         if self.n_items is None:
             raise ValueError(f"{self.name}: call fit(split, stage) before score()")
-        hist = check_histories(histories, self.n_items)
-        hist = [h[-self.max_len:] for h in hist]
+        hist = [self._window(h) for h in check_histories(histories, self.n_items)]
         users = self.check_users(users, len(hist))
         out = np.empty((len(hist), self.n_items), dtype=np.float32)
         step = chunk_rows(self.n_items)
@@ -117,8 +118,12 @@ class Baseline:
         users = self.check_users(users, len(hist))
         step = chunk or chunk_rows(self.n_items)
         for lo in range(0, len(hist), step):
-            block = [h[-self.max_len:] for h in hist[lo:lo + step]]
+            block = [self._window(h) for h in hist[lo:lo + step]]
             yield lo, self._score_chunk(block, users[lo:lo + step]).astype(np.float32, copy=False)
+
+    def _window(self, history: np.ndarray) -> np.ndarray:
+        """What the model reads of one history: all of it (``full_history``) or the last ``max_len`` items."""
+        return history if self.full_history else history[-self.max_len:]
 
     # --- to implement
     def check_users(self, users: np.ndarray | None, n: int) -> np.ndarray:
@@ -153,10 +158,12 @@ def last_items(histories: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return last, has
 
 
-def per_user_ranks(model: Baseline, split: SequentialSplit, stage: str = "test") -> np.ndarray:
+def per_user_ranks(model: Baseline, split: SequentialSplit, stage: str = "test", mask_seen: bool = False) -> np.ndarray:
     """(n_users,) 1-based full-ranking ranks of each user's ``split.targets(stage)`` under a fitted ``model``.
 
-    Scores every user's ``split.history(stage)`` over all items, seen items not masked, ties pessimistic
+    Scores every user's ``split.history(stage)`` over all items, ties pessimistic
+    (seen items not masked: the book's protocol; ``mask_seen=True`` is the hard seen-mask, every item of the
+    user's whole ``stage`` history scored ``-inf`` first, an inference rule any model can use),
     (:func:`lessons.evaluation.metrics.target_ranks`), in memory-bounded chunks. A model fitted for ``"test"``
     (it has seen the validation items) cannot be evaluated on ``"valid"``. Feed the ranks to
     :func:`lessons.evaluation.metrics.evaluate`.
@@ -172,6 +179,19 @@ def per_user_ranks(model: Baseline, split: SequentialSplit, stage: str = "test")
                          "trained on; fit(split, 'valid') first")
     targets = split.targets(stage)
     ranks = np.empty(split.n_users, dtype=np.int64)
+    seen_users, seen_items = split.seen(stage) if mask_seen else (None, None)
     for lo, block in model.score_chunks(split.history(stage)):
+        if mask_seen:
+            block = mask_seen_items(block, lo, seen_users, seen_items)
         ranks[lo:lo + len(block)] = target_ranks(block, targets[lo:lo + len(block)])
     return ranks
+
+
+def mask_seen_items(block: np.ndarray, lo: int, seen_users: np.ndarray, seen_items: np.ndarray) -> np.ndarray:
+    """A copy of ``block: (n, n_items)`` scores of users ``lo..lo+n-1`` with their seen items set to ``-inf``.
+
+    seen_users, seen_items: ``(m,)`` int64 pairs sorted by user (:meth:`SequentialSplit.seen`)."""
+    a, b = np.searchsorted(seen_users, [lo, lo + len(block)])
+    out = np.array(block, dtype=np.float32, copy=True)
+    out[seen_users[a:b] - lo, seen_items[a:b]] = -np.inf
+    return out

@@ -8,6 +8,8 @@ What each baseline knows about a user:
 ``sknn``           the recent items: ``score = sum_k decay**k * sim(item[-1-k], .)`` over item-item
                    co-occurrence similarities within a window (sequential item-kNN)
 ``bpr``            the user's identity: an order-free user embedding (BPR-MF), pure long-term taste
+``ease``           the user's WHOLE history as a set: a linear item-item model in closed form (EASE)
+``recent_pop``     nothing about the user: popularity with old interactions decayed (half-life in days)
 =================  =============================================================================
 
 Empty histories are allowed: popularity, Markov-1 and kNN then fall back to popularity; BPR-MF ignores the
@@ -21,11 +23,11 @@ from typing import Any
 import numpy as np
 
 from lessons.baselines.base import Baseline, item_counts, last_items
-from lessons.checks import check_size
+from lessons.checks import check_number, check_size
 from lessons.data.split import SequentialSplit
 
-__all__ = ["Popularity", "Markov1", "SequentialKNN", "BPRMF", "BASELINES", "GRIDS", "transition_counts",
-           "cosine_topk"]
+__all__ = ["Popularity", "RecentPopularity", "Markov1", "SequentialKNN", "BPRMF", "EASE", "BASELINES", "GRIDS",
+           "transition_counts", "cosine_topk"]
 
 
 class Popularity(Baseline):
@@ -35,6 +37,38 @@ class Popularity(Baseline):
 
     def _fit(self, split: SequentialSplit, histories: list[np.ndarray]) -> None:
         self.counts_ = item_counts(histories, split.n_items)
+
+    def _score_chunk(self, histories: list[np.ndarray], users: np.ndarray) -> np.ndarray:
+        return np.broadcast_to(self.counts_.astype(np.float32), (len(histories), self.n_items))
+
+
+class RecentPopularity(Baseline):
+    """Popularity that forgets: an interaction at time ``t`` counts ``0.5 ** ((t_last - t) / half_life)``, with
+    ``t_last`` the newest fitted timestamp and ``half_life`` in days. Same list for everyone.
+
+    Like plain popularity under leave-one-out, ``t_last`` may lie after a given user's held-out event (the split
+    is per user, not global in time), so "recent" means recent in the data set, not before that user's target.
+    """
+
+    name = "recent_pop"
+
+    def __init__(self, half_life_days: float = 30.0) -> None:
+        super().__init__()
+        self.half_life_days = check_number("half_life_days", half_life_days, low=0, low_open=True)
+
+    def params(self) -> dict[str, Any]:
+        return {"half_life_days": self.half_life_days}
+
+    def fit(self, split: SequentialSplit, stage: str = "valid") -> RecentPopularity:
+        self._times = split.history_times(stage)  # the timestamps matching split.history(stage)
+        return super().fit(split, stage)
+
+    def _fit(self, split: SequentialSplit, histories: list[np.ndarray]) -> None:
+        times = self._times
+        items = np.concatenate(histories) if histories else np.zeros(0, np.int64)
+        when = np.concatenate(times).astype(np.float64) if times else np.zeros(0)
+        age_days = (when.max() - when) / 86400.0 if when.size else when
+        self.counts_ = np.bincount(items, weights=0.5 ** (age_days / self.half_life_days), minlength=split.n_items)
 
     def _score_chunk(self, histories: list[np.ndarray], users: np.ndarray) -> np.ndarray:
         return np.broadcast_to(self.counts_.astype(np.float32), (len(histories), self.n_items))
@@ -252,8 +286,45 @@ class BPRMF(Baseline):
         return self.P_[users] @ self.Q_.T + self.b_
 
 
-BASELINES: dict[str, type[Baseline]] = {"popularity": Popularity, "markov1": Markov1, "sknn": SequentialKNN,
-                                        "bpr": BPRMF}
+class EASE(Baseline):
+    """EASE (Steck, 2019): item-item weights ``B`` that rebuild each user's item set from the other items,
+
+        P = (X^T X + l2 * I)^-1,   B = I - P / diag(P)   (column-wise, so that diag(B) = 0),
+
+    in closed form from the binary user x item matrix ``X`` of the fitted histories; a user's scores are
+    ``x_u @ B`` over their whole history (order ignored: long-term taste). ``(n_items, n_items)`` float64 memory:
+    78 MB for ML-1M's 3,123 items.
+    """
+
+    name = "ease"
+    full_history = True
+
+    def __init__(self, l2: float = 500.0) -> None:
+        super().__init__()
+        self.l2 = check_number("l2", l2, low=0, low_open=True)
+
+    def params(self) -> dict[str, Any]:
+        return {"l2": self.l2}
+
+    def _fit(self, split: SequentialSplit, histories: list[np.ndarray]) -> None:
+        gram = np.zeros((split.n_items, split.n_items))
+        for h in histories:
+            u = np.unique(h)
+            gram[np.ix_(u, u)] += 1.0
+        gram[np.diag_indices_from(gram)] += self.l2
+        p = np.linalg.inv(gram)
+        self.B_ = (-p / np.diag(p)).astype(np.float32)
+        np.fill_diagonal(self.B_, 0.0)
+
+    def _score_chunk(self, histories: list[np.ndarray], users: np.ndarray) -> np.ndarray:
+        x = np.zeros((len(histories), self.n_items), dtype=np.float32)
+        for row, h in enumerate(histories):
+            x[row, h] = 1.0
+        return x @ self.B_
+
+
+BASELINES: dict[str, type[Baseline]] = {"popularity": Popularity, "recent_pop": RecentPopularity,
+                                        "markov1": Markov1, "sknn": SequentialKNN, "bpr": BPRMF, "ease": EASE}
 
 
 #: Small validation grids. BPR's ``epochs`` is the list of checkpoints evaluated during one training run.
@@ -262,4 +333,6 @@ GRIDS: dict[str, dict[str, list]] = {
     "markov1": {"smoothing": [0.01, 0.1, 1.0, 10.0, 100.0]},
     "sknn": {"window": [1, 3, 10], "decay": [0.3, 0.6, 0.9], "neighbours": [100], "directed": [True, False]},
     "bpr": {"factors": [64], "reg": [1e-2, 3e-2], "epochs": [2, 5, 10]},
+    "recent_pop": {"half_life_days": [7.0, 30.0, 180.0, 730.0]},
+    "ease": {"l2": [100.0, 300.0, 1000.0, 3000.0]},
 }

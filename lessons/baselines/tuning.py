@@ -33,8 +33,9 @@ def _grid_points(grid: dict[str, list]) -> list[dict[str, Any]]:
 
 
 def tune(name: str, split: SequentialSplit, grid: dict[str, list] | None = None, seed: int = 0,
-         log: Callable[[str], Any] | None = None, return_model: bool = False) -> tuple:
-    """Grid search of baseline ``name`` on the *validation* stage by :data:`SELECT_BY` (NDCG@10).
+         log: Callable[[str], Any] | None = None, return_model: bool = False, mask_seen: bool = False) -> tuple:
+    """Grid search of baseline ``name`` on the *validation* stage by :data:`SELECT_BY` (NDCG@10), with the hard
+    seen-mask when ``mask_seen`` (the mask is part of the model, so it is tuned with it).
 
     Returns ``(best_params, trials)`` where each trial is ``{"params": .., "valid": {metric: value}}``, and
     with ``return_model`` also the best model, fitted for ``"valid"``: ``(best_params, trials, model)``.
@@ -47,7 +48,7 @@ def tune(name: str, split: SequentialSplit, grid: dict[str, list] | None = None,
     best_model: list[Baseline] = []
 
     def record(params: dict[str, Any], model: Baseline) -> None:
-        res = evaluate(per_user_ranks(model, split, "valid"))
+        res = evaluate(per_user_ranks(model, split, "valid", mask_seen=mask_seen))
         if not trials or res[SELECT_BY] > max(t["valid"][SELECT_BY] for t in trials):
             snapshot = copy.copy(model)  # BPR's P_, Q_ are new arrays each epoch; kNN's decay is a float
             if isinstance(snapshot, BPRMF):
@@ -92,20 +93,22 @@ def results_path(dataset: str) -> Path:
     return results_file(f"baselines-{dataset}")
 
 
-def load_results(dataset: str) -> list[dict[str, Any]]:
-    """The records written by ``python -m lessons.baselines run --dataset <dataset>``."""
-    return read_records(results_path(dataset))
+def load_results(dataset: str, masked: bool = False) -> list[dict[str, Any]]:
+    """The records written by ``python -m lessons.baselines run --dataset <dataset>``: the book's protocol (no
+    mask), or with ``masked`` those run with the hard seen-mask (``--mask-seen``; labelled ``<name>+mask``)."""
+    return [r for r in read_records(results_path(dataset)) if bool(r.get("mask_seen", False)) == masked]
 
 
 def run(dataset: str, names: Sequence[str] = tuple(BASELINES), seed: int = 0, out: Path | None = None,
         split: SequentialSplit | None = None, grids: dict[str, dict[str, list]] | None = None,
-        log: Callable[[str], Any] = print) -> list[dict[str, Any]]:
+        log: Callable[[str], Any] = print, mask_seen: bool = False) -> list[dict[str, Any]]:
     """Tune every baseline in ``names`` on validation, refit on train + validation with the chosen
     hyper-parameters, evaluate once on test, and append one JSON line per baseline to ``out`` (default
     :func:`results_path`) as soon as it is done. Nothing is ever rewritten: a rerun of the same baseline, grid
     and seed supersedes the older record when the file is read (:func:`~lessons.evaluation.results.read_records`),
     and the other baselines' records stay. ``out`` is checked writable and the arguments valid before any data
-    load. Returns the records."""
+    load. ``mask_seen``: tune and evaluate with the hard seen-mask (records carry ``"mask_seen": true`` and the
+    label ``<name>+mask``). Returns the records."""
     check_number("seed", seed, low=0, integer=True)
     for name in names:
         if name not in BASELINES:
@@ -118,23 +121,26 @@ def run(dataset: str, names: Sequence[str] = tuple(BASELINES), seed: int = 0, ou
         log(f"[{dataset}] tuning {name}")
         t0 = time.perf_counter()
         best, trials, valid_model = tune(name, split, grids.get(name, {}), seed=seed, log=log,
-                                         return_model=True)
+                                         return_model=True, mask_seen=mask_seen)
         tune_seconds = time.perf_counter() - t0
         kwargs = {**best, "seed": seed} if name == "bpr" else best
-        valid = evaluate(per_user_ranks(valid_model, split, "valid"), ci=True, seed=seed)  # the tuned model itself
+        # the tuned model itself on validation; refit on train + validation for test
+        valid = evaluate(per_user_ranks(valid_model, split, "valid", mask_seen=mask_seen), ci=True, seed=seed)
         test_model = BASELINES[name](**kwargs).fit(split, "test")
-        test = evaluate(per_user_ranks(test_model, split, "test"), ci=True, seed=seed)
+        test_ranks = per_user_ranks(test_model, split, "test", mask_seen=mask_seen)
+        test = evaluate(test_ranks, ci=True, seed=seed)
         log(f"[{dataset}] {name} {best}: valid ndcg@10={valid['ndcg@10']:.4f} test hr@10={test['hr@10']:.4f} "
             f"ndcg@10={test['ndcg@10']:.4f} (fit {test_model.fit_seconds:.1f}s)")
         records.append({
-            "dataset": split.dataset, "protocol": split.protocol, "baseline": name,
+            "dataset": split.dataset, "protocol": split.protocol, "baseline": name, "mask_seen": mask_seen,
+            "label": f"{name}+mask" if mask_seen else name, "test_ranks": test_ranks.astype(int).tolist(),
             "n_users": split.n_users, "n_items": split.n_items, "max_len": split.max_len,
             "params": test_model.params(), "grid": grids.get(name, {}), "select_by": f"valid {SELECT_BY}",
             "trials": trials, "valid": valid, "test": test,
             "test_fit": "refit on train + validation items with the chosen hyper-parameters",
             "fit_seconds": test_model.fit_seconds, "tune_seconds": tune_seconds, "seed": seed,
             "bootstrap": {"n_boot": 1000, "level": 0.95, "unit": "user"},
-            "command": f"python -m lessons.baselines run --dataset {dataset}",
+            "command": f"python -m lessons.baselines run --dataset {dataset}" + (" --mask-seen" if mask_seen else ""),
             **provenance(),
         })
         append_record(out, records[-1])

@@ -272,6 +272,6 @@ def key_numbers(records: list[dict[str, Any]], baseline_records: list[dict[str, 
         out[f"cs_bin_{cell}_shr"] = f"{mean_of(lambda r: r['sampled_hr@10_100neg']):.3f}"
         out[f"cs_bin_{cell}_sec"] = f"{mean_of(lambda r: r['train_seconds']):.0f}"
     out["cs_bin_seeds"] = len(by["gru"])
-    pop = [r for r in baseline_records if r["baseline"] == "popularity"][-1]
+    pop = [r for r in baseline_records if r["baseline"] == "popularity" and not r.get("mask_seen", False)][-1]
     out["cs_bin_pop_hr"] = f"{pop['test']['hr@10']:.3f}"
     return out

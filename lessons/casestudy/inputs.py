@@ -20,7 +20,7 @@ from lessons.data.split import SequentialSplit, check_stage
 from lessons.evaluation.metrics import target_ranks
 
 __all__ = ["PAD", "time_gaps", "Windows", "make_windows", "histories", "encode_histories", "score_histories",
-           "score_split", "stage_ranks"]
+           "score_split", "stage_ranks", "stage_ranks_with_mask"]
 
 
 def time_gaps(times: np.ndarray) -> np.ndarray:
@@ -163,3 +163,16 @@ def stage_ranks(model: InterestModel, split: SequentialSplit, stage: str, max_le
     """(n_users,) 1-based full-ranking ranks of ``split.targets(stage)`` under ``model`` (pessimistic ties);
     :func:`lessons.evaluation.metrics.evaluate` turns them into HR/NDCG/MRR@K."""
     return target_ranks(score_split(model, split, stage, max_len), np.asarray(split.targets(stage)))
+
+
+def stage_ranks_with_mask(
+    model: InterestModel, split: SequentialSplit, stage: str, max_len: int = 50
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(plain, masked)``, each ``(n_users,)``: :func:`stage_ranks`, and the ranks under the hard seen-mask
+    (every item of the user's whole ``stage`` history scored ``-inf``, an inference rule: same model, same
+    scores, no retraining). One scoring pass for both."""
+    scores = score_split(model, split, stage, max_len)
+    targets = np.asarray(split.targets(stage))
+    plain = target_ranks(scores, targets)
+    scores[split.seen(stage)] = -np.inf
+    return plain, target_ranks(scores, targets)

@@ -110,16 +110,19 @@ def _pm(mean: float, sd: float) -> str:
     return f"{mean:.4f}" if not np.isfinite(sd) else f"{mean:.4f} ± {sd:.4f}"
 
 
-def load_baselines(dataset: str, results_dir: Path = RESULTS_DIR) -> pd.DataFrame:
-    """Rows of ``results/baselines-<dataset>.jsonl`` (written by :mod:`lessons.baselines`), if present."""
+def load_baselines(dataset: str, results_dir: Path = RESULTS_DIR, masked: bool = False) -> pd.DataFrame:
+    """Rows of ``results/baselines-<dataset>.jsonl`` (written by :mod:`lessons.baselines`), if present: the
+    book's protocol, or with ``masked`` the runs with the hard seen-mask (never mixed in one table)."""
     path = results_file(f"baselines-{dataset}", results_dir)
     if not path.exists():
         return pd.DataFrame(columns=["model"])
     rows = []
     for r in read_records(path):
+        if bool(r.get("mask_seen", False)) != masked:
+            continue
         rows.append(
             {
-                "model": r.get("baseline", r.get("model")),
+                "model": r.get("label", r.get("baseline", r.get("model"))),
                 **{f"test_{k}": v for k, v in r["test"].items() if k not in ("ci", "n_users")},
             }
         )

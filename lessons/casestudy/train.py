@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 from lessons.casestudy.allocator import keep_freed_memory
-from lessons.casestudy.inputs import Windows, make_windows, stage_ranks
+from lessons.casestudy.inputs import Windows, make_windows, stage_ranks, stage_ranks_with_mask
 from lessons.casestudy.models import (
     InterestModel,
     ModelConfig,
@@ -285,9 +285,9 @@ def run(
     """
     rss_before = peak_rss_mb()
     model, summary = fit(split, config, progress=progress, log=log)
-    valid = evaluate(stage_ranks(model, split, "valid", config.max_len))
-    ranks = stage_ranks(model, split, "test", config.max_len)
-    test = evaluate(ranks, ci=True)
+    valid_ranks, valid_masked = stage_ranks_with_mask(model, split, "valid", config.max_len)
+    ranks, ranks_masked = stage_ranks_with_mask(model, split, "test", config.max_len)
+    valid, test = evaluate(valid_ranks), evaluate(ranks, ci=True)
     record = {
         "dataset": split.dataset,
         "protocol": getattr(split, "protocol", "unknown"),
@@ -299,6 +299,10 @@ def run(
         "valid": jsonable(valid),
         "test": jsonable(test),
         "test_ranks": ranks.astype(int).tolist(),
+        # the same checkpoint under the hard seen-mask (the user's items never recommended)
+        "valid_masked": jsonable(evaluate(valid_masked)),
+        "test_masked": jsonable(evaluate(ranks_masked, ci=True)),
+        "test_ranks_masked": ranks_masked.astype(int).tolist(),
         "learned": learned_scalars(model),
         **{k: v for k, v in summary.items()},
         "exactly_reproducible": summary["stopped_by"] != "max_minutes",
