@@ -307,10 +307,10 @@ class EASE(Baseline):
         return {"l2": self.l2}
 
     def _fit(self, split: SequentialSplit, histories: list[np.ndarray]) -> None:
-        gram = np.zeros((split.n_items, split.n_items))
-        for h in histories:
-            u = np.unique(h)
-            gram[np.ix_(u, u)] += 1.0
+        x = np.zeros((len(histories), split.n_items), dtype=np.float32)  # (n_users, n_items) binary
+        for row, h in enumerate(histories):
+            x[row, h] = 1.0
+        gram = (x.T @ x).astype(np.float64)  # co-occurrence counts, exact in float32 (< 2**24)
         gram[np.diag_indices_from(gram)] += self.l2
         p = np.linalg.inv(gram)
         self.B_ = (-p / np.diag(p)).astype(np.float32)

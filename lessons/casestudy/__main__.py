@@ -143,8 +143,11 @@ def _pick(args: argparse.Namespace) -> int:
     from lessons.casestudy.models import canonical_model_name
     from lessons.evaluation.compare import best_on_validation
 
-    wanted = {k: getattr(args, k) for k in ("threads", "model", "epochs", "seed") if getattr(args, k) is not None}
-    for name in ("threads", "epochs"):
+    keys = ("threads", "model", "epochs", "seed", "dim", "seen_bias")
+    wanted = {k: getattr(args, k) for k in keys if getattr(args, k) is not None}
+    if "seen_bias" in wanted:
+        wanted["seen_bias"] = wanted["seen_bias"] == "yes"
+    for name in ("threads", "epochs", "dim"):
         if name in wanted:
             check_number(f"--{name}", wanted[name], low=1, integer=True)
     if "seed" in wanted:
@@ -208,8 +211,10 @@ def build_parser() -> argparse.ArgumentParser:
     pk = sub.add_parser("pick", help="copy the best run on validation NDCG@10 to another results file")
     pk.add_argument("--from", dest="source", required=True, help="JSON-lines results file to choose from")
     pk.add_argument("--to", default=None, help="append the chosen record here")
-    for name, kind in (("threads", int), ("model", str), ("epochs", int), ("seed", int)):
+    for name, kind in (("threads", int), ("model", str), ("epochs", int), ("seed", int), ("dim", int)):
         pk.add_argument(f"--{name}", type=kind, default=None)
+    pk.add_argument("--seen-bias", dest="seen_bias", choices=["yes", "no"], default=None,
+                    help="only runs with (yes) or without (no) the seen-item bias")
     pk.add_argument("--print", default=None, help="print this config value of the chosen run (default: its config)")
     pk.set_defaults(func=_pick)
     return parser

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Issue 17: GRU4Rec reproduced under our own conditions, then every trick added as a controlled step, on ML-1M.
+#
+#   bash benchmarks/run_like_for_like.sh tune    # dropout per arm on VALIDATION (seed 0, three values each)
+#   bash benchmarks/run_like_for_like.sh seeds   # seeds 1-4 of every arm with its chosen dropout
+#
+# The arms, all under ONE plan (full softmax over all 3,123 items, max length 50, 9 epochs, cosine decay, early
+# stopping on validation NDCG@10 with patience 3, two threads, the loss's precision chosen by the machine and
+# recorded):
+#   A  full-gru, width 64, no seen-item bias        the GRU4Rec-like row (RecBole: item embeddings of width 64)
+#   B  full-gru, width 128, no bias                 + width
+#   C  full-gru, width 128, seen-item bias          + beta (a learned soft penalty on already-read items)
+#   D  fused-lstur-gru, width 128, seen-item bias   + the long-term half
+# Every run also records its ranks under the hard seen-mask (same checkpoint, no retraining). Seed 0 of each arm is
+# the validation-best of its dropout trials (copied by `pick`, never chosen on test); seeds 1-4 reuse that dropout.
+# Results: results/ml-1m-like-for-like.jsonl (tuning trials in results/ml-1m-like-for-like-tuning.jsonl).
+# Log: .data/like-for-like.log. Nothing else should run meanwhile (train_seconds is what the speed target reads).
+set -u
+cd "$(dirname "$0")/.."
+LOG=.data/like-for-like.log
+OUT=results/ml-1m-like-for-like.jsonl
+TUNE=results/ml-1m-like-for-like-tuning.jsonl
+PLAN=(--dataset ml-1m --epochs 9 --schedule cosine --lr 3e-3 --batch-size 128 --stride 25 --patience 3
+      --max-minutes 15 --threads 2 --precision auto --checkpoint-dir .data/ckpt-l4l)
+ARMS=("A|--model full-gru --dim 64|64|no" "B|--model full-gru --dim 128|128|no"
+      "C|--model full-gru --dim 128 --seen-bias|128|yes" "D|--model fused-lstur-gru --dim 128 --seen-bias|128|yes")
+train() { echo "== $(date -u +%FT%TZ) start $*" >> "$LOG"
+          nice -n 5 .venv/bin/python -m lessons.casestudy train --no-progress -v "${PLAN[@]}" "$@" >> "$LOG" 2>&1
+          echo "== $(date -u +%FT%TZ) end rc=$?" >> "$LOG"; }
+chosen() {  # the dropout of the validation-best tuning run of one arm: chosen <model> <dim> <yes|no>
+  .venv/bin/python -m lessons.casestudy pick --from "$TUNE" --model "$1" --dim "$2" --seen-bias "$3" --print dropout; }
+case "${1:-}" in
+  tune)
+    for arm in "${ARMS[@]}"; do IFS='|' read -r _ flags _ _ <<< "$arm"
+      # shellcheck disable=SC2086
+      for p in 0.1 0.2 0.3; do train $flags --seed 0 --dropout "$p" --out "$TUNE"; done
+    done
+    for arm in "${ARMS[@]}"; do IFS='|' read -r _ flags dim bias <<< "$arm"
+      model=$(echo "$flags" | awk '{print $2}')
+      .venv/bin/python -m lessons.casestudy pick --from "$TUNE" --model "$model" --dim "$dim" --seen-bias "$bias" \
+        --to "$OUT" --print dropout
+    done ;;
+  seeds)
+    for seed in 1 2 3 4; do for arm in "${ARMS[@]}"; do IFS='|' read -r _ flags dim bias <<< "$arm"
+      model=$(echo "$flags" | awk '{print $2}')
+      # shellcheck disable=SC2086
+      train $flags --seed "$seed" --dropout "$(chosen "$model" "$dim" "$bias")" --out "$OUT"
+    done; done ;;
+  *) echo "usage: $0 tune|seeds" >&2; exit 2 ;;
+esac
