@@ -291,21 +291,26 @@ def test_headline_row_prefers_more_seeds_then_validation_never_test(tmp_path) ->
         headline_row(summary, prefix="short")
 
 
-def test_two_models_per_group_reads_intervals_and_rejects_unknown_models() -> None:
-    from lessons.evaluation.compare import two_models_per_group
+def test_paired_groups_is_seed_aware_and_finds_a_known_difference() -> None:
+    from lessons.evaluation.compare import paired_groups, verdict
 
-    table = pd.DataFrame([
-        {"model": "a", "group": "short", "mean": 0.30, "lo": 0.28, "hi": 0.32},
-        {"model": "b", "group": "short", "mean": 0.20, "lo": 0.18, "hi": 0.22},
-        {"model": "a", "group": "long", "mean": 0.10, "lo": 0.05, "hi": 0.15},
-        {"model": "b", "group": "long", "mean": 0.12, "lo": 0.08, "hi": 0.16},
-    ])
-    out = two_models_per_group(table, "a", "b")
-    assert list(out["group"]) == ["short", "long"]
-    assert list(out["apart"]) == [True, False]
-    assert out.loc[0, "a"] == 0.30 and out.loc[1, "b"] == 0.12
-    with pytest.raises(ValueError, match=r"models \['c'\] are not in the group table"):
-        two_models_per_group(table, "a", "c")
+    rng = np.random.default_rng(0)
+    n = 600
+    groups = np.repeat([0, 1], n // 2)
+    # B ranks every user's target 5th; A ranks it 1st in group 0 and like B in group 1 (two seeds each)
+    rb = np.full((2, n), 5)
+    ra = rb.copy()
+    ra[:, :n // 2] = 1
+    ra[1, n // 2:] = rng.choice([4, 6], size=n // 2)  # seed noise in group 1 only
+    out = paired_groups(ra, rb, groups, ["g0", "g1", "empty"], metric="hr@1")
+    assert list(out["group"]) == ["g0", "g1"]  # the empty group is left out
+    g0, g1 = out.iloc[0], out.iloc[1]
+    assert g0["A − B"] == pytest.approx(1.0) and g0["lo"] == pytest.approx(1.0)  # every user, every seed
+    assert g1["A − B"] == pytest.approx(0.0) and g1["lo"] <= 0 <= g1["hi"]
+    assert verdict(g0["lo"], g0["hi"]) == "better than" and verdict(g1["lo"], g1["hi"]) == "not distinguishable from"
+    assert verdict(-0.2, -0.1) == "worse than"
+    with pytest.raises(ValueError, match="ranks must cover the 600 users"):
+        paired_groups(ra[:, :10], rb, groups, ["g0", "g1"])
 
 
 def test_dense_seen_indicator_rejects_a_batch_of_the_wrong_rank() -> None:

@@ -22,14 +22,19 @@ from lessons.evaluation.compare import (
     headline_row,
     matching_records,
     paired_difference,
+    paired_groups,
     rank_matrix,
     tercile_names,
-    two_models_per_group,
+    verdict,
 )
 from lessons.evaluation.results import read_records, results_file
 
 #: The five designs, in the chapter's order (GRU cells; ``long`` has none).
 DESIGNS: tuple[str, ...] = ("short-gru", "full-gru", "long", "fused-lstur-gru", "fused-gate-gru")
+#: The simulator campaign (benchmarks/run_simulator.sh): its plan and its models, in the table's order.
+SIM_EPOCHS = 30
+SIM_MODELS: tuple[str, ...] = ("short-gru", "full-gru", "full-gru+seen", "long", "fused-lstur-gru", "fused-gate-gru")
+SIM_PLANS = {"sim-news": SIM_EPOCHS, "sim-music": SIM_EPOCHS}
 #: The three ML-1M campaigns (label -> results file name) compared in the chapter.
 CAMPAIGNS: dict[str, str] = {"first pass": "ml-1m-first-pass", "two at a time": "ml-1m-pairs",
                              "this table": "ml-1m"}
@@ -61,7 +66,7 @@ def simulator_groups(presets: tuple[str, ...] = ("news", "music")) -> pd.DataFra
     (columns ``model, group, n_users, mean, lo, hi, preset``); empty if no simulator runs are committed."""
     rows = []
     for preset in presets:
-        ranks = rank_matrix(f"sim-{preset}", ["short-gru", "long", "full-gru", "fused-gate-gru"])
+        ranks = rank_matrix(f"sim-{preset}", list(SIM_MODELS), epochs=SIM_EPOCHS)
         if ranks:
             source = simulate(preset, seed=0).target_source("test")
             rows.append(group_table(ranks, source, list(SIM_SOURCES), metric="hr@10").assign(preset=preset))
@@ -93,7 +98,7 @@ def chapter_tables() -> dict[str, Any]:
     t["groups100k"], names = tercile_names(load_split("ml-100k"))
     t["groups_100k"] = group_table(rank_matrix("ml-100k", list(DESIGNS)), t["groups100k"], names)
     t["sim_groups"] = simulator_groups()
-    t["seen_table"] = seen_bias_table(["ml-1m-pairs", "ml-100k", "sim-news", "sim-music"])
+    t["seen_table"] = seen_bias_table(["ml-1m-pairs", "ml-100k", "sim-news", "sim-music"], plans=SIM_PLANS)
     return t
 
 
@@ -180,23 +185,31 @@ def _seen_bias_numbers(t: dict[str, Any]) -> dict[str, Any]:
 def _group_numbers(t: dict[str, Any]) -> dict[str, Any]:
     """Who wins in each ML-1M length tercile, and the paired headline comparison (overall and per tercile)."""
     words = []
+    pairs_ranks = rank_matrix("ml-1m-pairs", [f"{m}+seen" for m in DESIGNS])
     for group, sub in t["groups_1m"].groupby("group", sort=False):
         first, second = sub.sort_values("mean", ascending=False).iloc[:2].to_dict("records")
-        apart = first["lo"] > second["hi"]
-        words.append(f"{group}: {first['model']} ({first['mean']:.4f}), "
-                     f"{'clear of' if apart else 'within the interval of'} {second['model']} ({second['mean']:.4f})")
+        g = list(t["names1m"]).index(group)
+        sel = t["groups1m"] == g
+        diff = paired_groups(pairs_ranks[first["model"]][:, sel], pairs_ranks[second["model"]][:, sel],
+                             np.zeros(int(sel.sum()), dtype=int), [group]).iloc[0]
+        words.append(f"{group}: {first['model']} ({first['mean']:.4f}) "
+                     f"{verdict(diff['lo'], diff['hi'], 'ahead of', 'behind', 'not distinguishable from')} "
+                     f"{second['model']} ({second['mean']:.4f}; paired difference {diff['A − B']:+.4f} "
+                     f"[{diff['lo']:+.4f}, {diff['hi']:+.4f}])")
     pair, headline, plan = t["pair_top"], t["headline"], t["top_plan"]
     lo, hi = pair["95% CI low"], pair["95% CI high"]
-    verdict = "measurably better than" if lo > 0 else "measurably worse than" if hi < 0 else "indistinguishable from"
+    word = verdict(lo, hi, "measurably better than", "measurably worse than", "not distinguishable from")
     by_row = t["summary_1m"].set_index(["model", "planned_epochs"])
-    side = two_models_per_group(t["groups_top"], *headline)
+    top_ranks = rank_matrix("ml-1m", headline, epochs=plan)
+    side = paired_groups(top_ranks[headline[0]], top_ranks[headline[1]], t["groups1m"], t["names1m"])
     return {
         "cs_1m_groups_summary": "; ".join(words), "cs_1m_lt_diff": f"{pair['A − B']:+.4f}",
-        "cs_1m_lt_ci": f"[{lo:+.4f}, {hi:+.4f}]", "cs_1m_lt_verdict": verdict,
+        "cs_1m_lt_ci": f"[{lo:+.4f}, {hi:+.4f}]", "cs_1m_lt_verdict": word,
         "cs_1m_lt_params": " to ".join(f"{by_row['n_parameters'][(m, plan)]:,.0f}" for m in headline[::-1]),
         "cs_1m_lt_valid": " against ".join(f"{by_row['valid_ndcg@10_mean'][(m, plan)]:.4f}" for m in headline),
-        "cs_1m_lt_groups": "; ".join(f"{r.group}: {r.a:.4f} against {r.b:.4f}, intervals "
-                                     f"{'apart' if r.apart else 'overlap'}" for r in side.itertuples())}
+        "cs_1m_lt_groups": "; ".join(f"{r['group']}: {r['A']:.4f} against {r['B']:.4f}, paired difference "
+                                     f"{r['A − B']:+.4f} [{r['lo']:+.4f}, {r['hi']:+.4f}]"
+                                     for _, r in side.iterrows())}
 
 
 def _ml100k_numbers(t: dict[str, Any]) -> dict[str, Any]:

@@ -211,27 +211,31 @@ def versus_leaderboard(hr: float, ndcg: float, k: int = 10, mrr: float | None = 
 
 
 def seen_bias_table(
-    datasets: Sequence[str], model: str = "full-gru", metric: str = "ndcg@10", results_dir: Path = RESULTS_DIR
+    datasets: Sequence[str], model: str = "full-gru", metric: str = "ndcg@10", results_dir: Path = RESULTS_DIR,
+    plans: dict[str, int] | None = None,
 ) -> pd.DataFrame:
     """What the seen-item bias learned and what it bought, per data set.
 
     Columns: ``dataset, runs`` (runs that record a learned ``seen_weight``), ``beta mean, beta min, beta max``,
     and for ``model``: ``with bias, without bias`` (mean ``metric``), ``gain, gain lo, gain hi`` (paired per-user
-    difference and its 95% bootstrap CI; NaN where one of the two was not run). Data sets with no run of a
-    model with the bias are left out.
+    difference and its seed-aware 95% interval, :func:`~lessons.evaluation.compare.paired_difference`; NaN where
+    one of the two was not run). ``plans``: ``{dataset: planned epochs}`` for data sets whose results file holds
+    several plans (only that plan's runs are read). Data sets with no run of a model with the bias are left out.
     """
+    plans = plans or {}
     rows = []
     for dataset in datasets:
         path = results_file(dataset, results_dir)
         if not path.exists():
             continue
-        records = read_records(path)
+        epochs = plans.get(dataset)
+        records = [r for r in read_records(path) if epochs is None or r.get("config", {}).get("epochs") == epochs]
         beta = [r["learned"]["seen_weight"] for r in records if "seen_weight" in r.get("learned", {})]
         if not beta:
             continue
         labels = {run_label(r) for r in records}
         both = {f"{model}+seen", model} <= labels  # compare only where the model was trained both ways
-        pair = paired_difference(dataset, f"{model}+seen", model, metric, results_dir) if both else None
+        pair = paired_difference(dataset, f"{model}+seen", model, metric, results_dir, epochs=epochs) if both else None
         rows.append(
             {
                 "dataset": dataset,

@@ -3,10 +3,13 @@
 Everything here reads committed results (``results/<name>.jsonl``, see :mod:`lessons.evaluation.results`):
 
 * a run is grouped under :func:`run_label` (its model, ``+seen`` with a seen-item bias);
+* :func:`hierarchical_bootstrap` is THE comparison method: the interval of a paired difference (same users) that
+  resamples seeds AND users, so training randomness is part of the error (:data:`METHOD`);
 * :func:`rank_matrix` stacks the per-user test ranks that runs store; :func:`paired_difference` compares two
-  models on the same users (each user's metric averaged over seeds first) with a bootstrap interval;
-* :func:`group_table` does the same per group of users (:func:`user_groups`, :func:`tercile_names`);
-* :func:`hierarchical_bootstrap` is the seed-aware interval of a paired difference: it resamples seeds AND users;
+  models with it, :func:`paired_groups` inside each group of users (:func:`user_groups`, :func:`tercile_names`),
+  and :func:`verdict` turns an interval into the word a chapter glues;
+* :func:`group_table` describes ONE model per group (mean and an interval over the group's users): a picture,
+  not a comparison;
 * :func:`best_on_validation` and :func:`headline_row` choose what a chapter reports WITHOUT looking at test
   numbers.
 
@@ -28,8 +31,11 @@ from lessons.evaluation.metrics import bootstrap_ci, per_user_metric
 from lessons.evaluation.results import RESULTS_DIR, read_records, results_file
 
 __all__ = ["run_label", "matching_records", "best_on_validation", "headline_row", "rank_matrix",
-           "paired_difference", "user_groups", "tercile_names", "group_table", "two_models_per_group",
-           "hierarchical_bootstrap"]
+           "paired_difference", "user_groups", "tercile_names", "group_table", "paired_groups", "verdict",
+           "hierarchical_bootstrap", "METHOD"]
+
+#: How every comparison of two models in Part III is made (see :func:`hierarchical_bootstrap`).
+METHOD = "paired over users, seed-aware: hierarchical bootstrap over seeds and users (95%)"
 
 
 def run_label(record: dict[str, Any]) -> str:
@@ -116,9 +122,11 @@ def paired_difference(
     results_dir: Path = RESULTS_DIR,
     seed: int = 0,
     epochs: int | None = None,
+    n_boot: int = 2000,
 ) -> dict[str, Any] | None:
-    """Per-user paired comparison of two models on the same test users: mean ``metric`` of A and B (each
-    user's value averaged over that model's seeds first), their difference A - B and a 95% bootstrap CI of it.
+    """Paired, seed-aware comparison of two models on the same test users: mean ``metric`` of A and B (each
+    user's value averaged over that model's seeds first), their difference A - B and its 95% interval from
+    :func:`hierarchical_bootstrap` (seeds AND users resampled: the one comparison method of Part III).
 
     ``a``, ``b``: :func:`run_label` names; ``epochs``: only runs of that plan (see :func:`rank_matrix`). Returns
     ``None`` if either model has no stored test ranks.
@@ -126,9 +134,9 @@ def paired_difference(
     ranks = rank_matrix(dataset, [a, b], results_dir, epochs=epochs)
     if a not in ranks or b not in ranks:
         return None
-    va = np.mean([per_user_metric(r, metric) for r in ranks[a]], axis=0)
-    vb = np.mean([per_user_metric(r, metric) for r in ranks[b]], axis=0)
-    lo, hi = bootstrap_ci(va - vb, n_boot=1000, seed=seed)
+    va = np.stack([per_user_metric(r, metric) for r in ranks[a]])  # (seeds A, users)
+    vb = np.stack([per_user_metric(r, metric) for r in ranks[b]])
+    ci = hierarchical_bootstrap(va, vb, n_boot=n_boot, seed=seed)
     return {
         "dataset": dataset,
         "A": a,
@@ -137,9 +145,10 @@ def paired_difference(
         "seeds B": len(ranks[b]),
         f"{metric} A": float(va.mean()),
         f"{metric} B": float(vb.mean()),
-        "A − B": float((va - vb).mean()),
-        "95% CI low": lo,
-        "95% CI high": hi,
+        "A − B": ci["diff"],
+        "95% CI low": ci["lo"],
+        "95% CI high": ci["hi"],
+        "method": METHOD,
     }
 
 
@@ -198,19 +207,44 @@ def group_table(
     return pd.DataFrame(rows)
 
 
-def two_models_per_group(groups: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
-    """Two models of a :func:`group_table` side by side: columns ``group, a, b, apart`` (``a``/``b`` their mean
-    metric; ``apart``: their 95% intervals do not overlap), groups in table order."""
-    missing = {a, b} - set(groups["model"])
-    if missing:
-        raise ValueError(f"models {sorted(missing)} are not in the group table; it has {sorted(set(groups['model']))}")
-    wide = groups.set_index(["group", "model"])
+def paired_groups(
+    ranks_a: np.ndarray,
+    ranks_b: np.ndarray,
+    groups: np.ndarray,
+    group_names: Sequence[str],
+    metric: str = "ndcg@10",
+    n_boot: int = 2000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Model A against model B inside every user group, paired and seed-aware.
+
+    ranks_a: ``(n_seeds_a, n_users)`` 1-based test ranks (one row per seed); ranks_b likewise; groups:
+    ``(n_users,)`` ints indexing ``group_names``. Returns one row per group: ``group, n_users, A, B, A − B, lo,
+    hi`` (the :func:`hierarchical_bootstrap` 95% interval of the difference over the group's users and both
+    models' seeds). Empty groups are left out.
+    """
+    ranks_a, ranks_b, groups = np.atleast_2d(ranks_a), np.atleast_2d(ranks_b), np.asarray(groups)
+    if ranks_a.shape[1] != len(groups) or ranks_b.shape[1] != len(groups):
+        raise ValueError(f"ranks must cover the {len(groups)} users of groups, got shapes {ranks_a.shape} and "
+                         f"{ranks_b.shape}")
+    va = np.stack([per_user_metric(r, metric) for r in ranks_a])
+    vb = np.stack([per_user_metric(r, metric) for r in ranks_b])
     rows = []
-    for group in dict.fromkeys(groups["group"]):
-        ra, rb = wide.loc[(group, a)], wide.loc[(group, b)]
-        apart = bool(ra["lo"] > rb["hi"] or rb["lo"] > ra["hi"])
-        rows.append({"group": group, "a": float(ra["mean"]), "b": float(rb["mean"]), "apart": apart})
+    for g, name in enumerate(group_names):
+        sel = groups == g
+        if not sel.any():
+            continue
+        ci = hierarchical_bootstrap(va[:, sel], vb[:, sel], n_boot=n_boot, seed=seed)
+        rows.append({"group": name, "n_users": int(sel.sum()), "A": float(va[:, sel].mean()),
+                     "B": float(vb[:, sel].mean()), "A − B": ci["diff"], "lo": ci["lo"], "hi": ci["hi"]})
     return pd.DataFrame(rows)
+
+
+def verdict(lo: float, hi: float, better: str = "better than", worse: str = "worse than",
+            unclear: str = "not distinguishable from") -> str:
+    """The word a chapter may glue for an interval of A - B: ``better`` when it lies above 0, ``worse`` below,
+    ``unclear`` when it holds 0 (no difference shown, which is not the same as no difference)."""
+    return better if lo > 0 else worse if hi < 0 else unclear
 
 
 def hierarchical_bootstrap(
