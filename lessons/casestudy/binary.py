@@ -257,7 +257,9 @@ def article_table(records: list[dict[str, Any]], ratio: int = 1) -> Any:
 def key_numbers(records: list[dict[str, Any]], baseline_records: list[dict[str, Any]]) -> dict[str, Any]:
     """Every number the LSTM-vs-GRU experiment chapter glues (``cs_bin_*``): per cell the mean over seeds of
     accuracy, precision and AUC at 1:1 and 1:99, full-ranking and sampled HR@10 and training seconds; the number
-    of seeds; the popularity baseline's HR@10 (from ``baseline_records``, ``results/baselines-ml-100k.jsonl``)."""
+    of seeds; the LSTM's training time as a share of the GRU's and its direction (``cs_bin_time_ratio``,
+    ``cs_bin_time_word``); how much the GRU's accuracy and precision move from 1:1 to 1:99; the popularity
+    baseline's HR@10 (from ``baseline_records``, ``results/baselines-ml-100k.jsonl``)."""
     by = {c: [r for r in records if r["cell"] == c] for c in CELLS}
     columns = {"acc": ("1:1", "accuracy"), "acc99": ("1:99", "accuracy"), "prec1": ("1:1", "precision"),
                "prec99": ("1:99", "precision"), "auc": ("1:1", "auc"), "auc99": ("1:99", "auc")}
@@ -272,6 +274,13 @@ def key_numbers(records: list[dict[str, Any]], baseline_records: list[dict[str, 
         out[f"cs_bin_{cell}_shr"] = f"{mean_of(lambda r: r['sampled_hr@10_100neg']):.3f}"
         out[f"cs_bin_{cell}_sec"] = f"{mean_of(lambda r: r['train_seconds']):.0f}"
     out["cs_bin_seeds"] = len(by["gru"])
+    sec = {c: float(np.mean([r["train_seconds"] for r in by[c]])) for c in CELLS}
+    out["cs_bin_time_ratio"] = f"{sec['lstm'] / sec['gru']:.2f}"  # LSTM seconds / GRU seconds
+    out["cs_bin_time_word"] = "less" if sec["lstm"] < sec["gru"] else "more"
+    acc = {q: float(np.mean([r["binary"][q]["accuracy"] for r in by["gru"]])) for q in ("1:1", "1:99")}
+    prec = {q: float(np.mean([r["binary"][q]["precision"] for r in by["gru"]])) for q in ("1:1", "1:99")}
+    out["cs_bin_gru_acc_shift"] = f"{acc['1:99'] - acc['1:1']:+.3f}"
+    out["cs_bin_gru_prec_factor"] = f"{prec['1:1'] / prec['1:99']:.0f}"
     pop = [r for r in baseline_records if r["baseline"] == "popularity" and not r.get("mask_seen", False)][-1]
     out["cs_bin_pop_hr"] = f"{pop['test']['hr@10']:.3f}"
     return out

@@ -75,6 +75,26 @@ def simulator_groups(presets: tuple[str, ...] = ("news", "music")) -> pd.DataFra
     return pd.concat(rows, ignore_index=True)
 
 
+def pairs_against_reference(dataset: str, summary: pd.DataFrame, metric: str = "ndcg@10") -> pd.DataFrame:
+    """Every model of ``summary`` (:func:`summarize_runs` rows) against a reference chosen without test numbers:
+    among the models with the most seeds, the best mean VALIDATION ``metric``. Paired and seed-aware
+    (:func:`paired_difference`). Columns: ``reference, model, seeds``, both test means, ``reference − model``,
+    ``lo, hi``, ``verdict`` (the reference is 'ahead' of, 'behind' or 'not distinguishable' from the model)."""
+    most = summary[summary["seeds"] == summary["seeds"].max()]
+    ref = most.sort_values(f"valid_{metric}_mean", ascending=False).iloc[0]["model"]
+    rows = []
+    for _, row in summary.iterrows():
+        if row["model"] == ref:
+            continue
+        pair = paired_difference(dataset, ref, row["model"], metric)
+        rows.append({"reference": ref, "model": row["model"], "seeds": f"{pair['seeds A']} vs {pair['seeds B']}",
+                     f"test {metric} (reference)": pair[f"{metric} A"], f"test {metric} (model)": pair[f"{metric} B"],
+                     "reference − model": pair["A − B"], "lo": pair["95% CI low"], "hi": pair["95% CI high"],
+                     "verdict": verdict(pair["95% CI low"], pair["95% CI high"], "ahead", "behind",
+                                        "not distinguishable")})
+    return pd.DataFrame(rows)
+
+
 def chapter_tables() -> dict[str, Any]:
     """Every table the models chapter shows, computed once: ML-1M runs, summary and headline row, the campaigns,
     user groups and the paired headline comparison, the ML-100k ablation and groups, the simulator groups and the
@@ -97,6 +117,7 @@ def chapter_tables() -> dict[str, Any]:
     t["summary_100k"] = summarize_runs(t["runs_100k"])
     t["groups100k"], names = tercile_names(load_split("ml-100k"))
     t["groups_100k"] = group_table(rank_matrix("ml-100k", list(DESIGNS)), t["groups100k"], names)
+    t["pairs_100k"] = pairs_against_reference("ml-100k", t["summary_100k"])
     t["sim_groups"] = simulator_groups()
     t["seen_table"] = seen_bias_table(["ml-1m-pairs", "ml-100k", "sim-news", "sim-music"], plans=SIM_PLANS)
     return t
@@ -231,6 +252,11 @@ def _ml100k_numbers(t: dict[str, Any]) -> dict[str, Any]:
                 "cs_100k_long_hr": f"{s.loc['long', 'test_hr@10_mean']:.4f}" if "long" in s.index else "n/a"})
     out["cs_100k_base_verdict"] = "above" if base.loc[best_base, "test_hr@10"] > s["test_hr@10_mean"].max() else "below"
     out["cs_100k_group_size"] = int(np.bincount(t["groups100k"]).min())
+    pairs = t["pairs_100k"]
+    out["cs_100k_reference"] = pairs["reference"].iloc[0] if len(pairs) else "n/a"
+    seq_pairs = pairs[pairs["model"] != "long"]
+    out["cs_100k_seq_ahead"] = int((seq_pairs["verdict"] == "ahead").sum())
+    out["cs_100k_seq_others"] = len(seq_pairs)
     g_full = t["groups_100k"][t["groups_100k"]["model"] == "full-gru"].set_index("group")["mean"]
     out.update({"cs_100k_g_short": f"{g_full.iloc[0]:.4f}", "cs_100k_g_long": f"{g_full.iloc[-1]:.4f}",
                 "cs_100k_g_word": "higher" if g_full.iloc[0] > g_full.iloc[-1] else "lower"})
