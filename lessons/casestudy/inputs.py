@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from lessons.casestudy.history import before_histories
 from lessons.casestudy.models import PAD, InterestModel
 from lessons.data.split import SequentialSplit, check_stage
 from lessons.evaluation.metrics import target_ranks
@@ -31,12 +32,15 @@ def time_gaps(times: np.ndarray) -> np.ndarray:
 
 @dataclass
 class Windows:
-    """Training windows. All arrays ``(N, W)`` except ``users: (N,)``; item ids are stored +1 (0 = pad)."""
+    """Training windows. All arrays ``(N, W)`` except ``users, starts: (N,)``; item ids are stored +1 (0 = pad).
+    ``starts[r]``: where window ``r`` begins in its user's sequence (the items before it are
+    ``sequences[users[r]][:starts[r]]``, see :func:`lessons.casestudy.history.before_windows`)."""
 
     items: np.ndarray
     targets: np.ndarray  # next item (+1), 0 where there is no loss
     gaps: np.ndarray
     users: np.ndarray
+    starts: np.ndarray
 
     def __len__(self) -> int:
         return len(self.users)
@@ -58,7 +62,7 @@ def make_windows(
     """
     if stride < 1 or max_len < 1 or stride > max_len:
         raise ValueError(f"need 1 <= stride <= max_len, got stride={stride}, max_len={max_len}")
-    rows_i, rows_t, rows_g, rows_u = [], [], [], []
+    rows_i, rows_t, rows_g, rows_u, rows_a = [], [], [], [], []
     for u, seq in enumerate(train):
         seq = np.asarray(seq, dtype=np.int64)
         n_in = len(seq) - 1  # number of (input, target) pairs
@@ -75,11 +79,12 @@ def make_windows(
             items[: end - a] = seq[a:end] + 1
             gap[: end - a] = gaps[a:end]
             targ[prev - a : end - a] = seq[prev + 1 : end + 1] + 1
-            rows_i.append(items), rows_t.append(targ), rows_g.append(gap), rows_u.append(u)
+            rows_i.append(items), rows_t.append(targ), rows_g.append(gap), rows_u.append(u), rows_a.append(a)
             prev = end
     if not rows_u:
         raise ValueError("train must hold at least one user with two or more items, got none")
-    return Windows(np.stack(rows_i), np.stack(rows_t), np.stack(rows_g), np.asarray(rows_u, np.int64))
+    return Windows(np.stack(rows_i), np.stack(rows_t), np.stack(rows_g), np.asarray(rows_u, np.int64),
+                   np.asarray(rows_a, np.int64))
 
 
 def histories(split: SequentialSplit, stage: str) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -135,7 +140,8 @@ def score_histories(
 ) -> np.ndarray:
     """Scores of all items after reading each history: returns ``(U, n_items)`` float32.
 
-    items: per user, item ids in time order (the last ``max_len`` are read); users: ``(U,)`` user ids.
+    items: per user, item ids in time order (the last ``max_len`` are read by the network; a model with
+    ``long_scope="history"`` also attends over the earlier ones); users: ``(U,)`` user ids.
     """
     users = np.asarray(users, dtype=np.int64)
     if users.shape != (len(items),):
@@ -147,7 +153,8 @@ def score_histories(
         sl = slice(lo, lo + batch_size)
         w = int(lengths[sl].max())
         xb = torch.from_numpy(x[sl, :w])
-        rep = model(xb, torch.from_numpy(users[sl]), torch.from_numpy(g[sl, :w]))
+        before = before_histories(items[sl], max_len) if model.config.long_scope == "history" else None
+        rep = model(xb, torch.from_numpy(users[sl]), torch.from_numpy(g[sl, :w]), before=before)
         last = rep[torch.arange(len(xb)), torch.from_numpy(lengths[sl] - 1)]
         out[sl] = model.logits(last, xb).numpy()  # xb: everything read, the seen items of the last position
     return out

@@ -37,8 +37,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from lessons.casestudy.history import LONG_SCOPES, Before, pooled_before, row_max
 from lessons.casestudy.softmax_loss import full_softmax_cross_entropy, unique_seen
-from lessons.checks import check_size
+from lessons.checks import check_choice, check_size
 
 MODEL_KINDS: tuple[str, ...] = ("short", "full", "long", "fused-lstur", "fused-gate")
 CELLS: tuple[str, ...] = ("gru", "lstm")
@@ -96,9 +97,11 @@ class ModelConfig:
     dropout: float = 0.3
     short_k: int = 5
     seen_bias: bool = False
+    long_scope: str = "window"  # what the long-term attention covers: the window, or the whole history
 
     def __post_init__(self) -> None:
         model_name(self.kind, self.cell)  # validates kind and cell
+        check_choice("long_scope", self.long_scope, LONG_SCOPES)
         for field in ("n_items", "n_users", "dim", "short_k"):
             check_size(field, getattr(self, field))
         if not 0.0 <= self.dropout < 1.0:
@@ -205,24 +208,39 @@ class InterestModel(nn.Module):
         last = out[torch.arange(b * t, device=items.device), (n - 1).repeat(b)]
         return last.reshape(b, t, -1)
 
-    def long_vector(self, items: torch.Tensor, users: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def long_vector(
+        self, items: torch.Tensor, users: torch.Tensor, before: Before | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """Order-free long-term vector at every position and the attention weights behind it.
 
         ``long_t = e_u + sum_{j<=t} a_tj E[x_j]``, ``a_tj`` proportional to ``exp(e_u . K E[x_j] / sqrt(d))``
-        over the items read so far (a causal softmax). Returns ``(long (B, T, d), scores (B, T))`` where
-        ``scores`` are the per-item attention logits (masked at padding with ``-inf``).
+        over the items read so far (a causal softmax). With ``long_scope="history"`` and ``before``
+        (:class:`lessons.casestudy.history.Before`) the items read before the window are in the sum too.
+        Returns ``(long (B, T, d), scores (B, T))`` where ``scores`` are the per-item attention logits of the
+        window (masked at padding with ``-inf``).
         """
         e_u = self.user_emb(users)  # (B, d)
         v = self.drop(self.item_emb(items))  # (B, T, d)
-        s = (self.att_key(v) @ e_u.unsqueeze(-1)).squeeze(-1) / math.sqrt(self.config.dim)  # (B, T)
+        root_d = math.sqrt(self.config.dim)
+        s = (self.att_key(v) @ e_u.unsqueeze(-1)).squeeze(-1) / root_d  # (B, T)
         s = s.masked_fill(items == PAD, float("-inf"))
+        use_before = self.config.long_scope == "history" and before is not None and before.ids.numel() > 0
+        if use_before:
+            vb = self.drop(self.item_emb(before.ids))  # (M, d)
+            sb = (self.att_key(vb) * e_u[before.owner]).sum(-1) / root_d  # (M,)
         # causal softmax through running sums; subtracting the row max (a constant per row, detached)
         # keeps exp() in range and cancels between numerator and denominator
-        s_max = s.max(dim=1, keepdim=True).values.detach().clamp(min=-1e4)
+        s_max = s.max(dim=1).values.detach()
+        if use_before:
+            s_max = torch.maximum(s_max, row_max(sb.detach(), before.owner, len(s)))
+        s_max = s_max.clamp(min=-1e4).unsqueeze(1)  # (B, 1)
         w = torch.exp(s - s_max)  # exp(-inf) = 0 at padding
         num = torch.cumsum(w.unsqueeze(-1) * v, dim=1)
-        den = torch.cumsum(w, dim=1).unsqueeze(-1).clamp(min=1e-12)
-        return e_u.unsqueeze(1) + num / den, s
+        den = torch.cumsum(w, dim=1).unsqueeze(-1)
+        if use_before:  # the running sums start from the totals over the earlier items
+            num0, den0 = pooled_before(sb, vb, before.owner, len(s), s_max.squeeze(1))
+            num, den = num + num0.unsqueeze(1), den + den0[:, None, None]
+        return e_u.unsqueeze(1) + num / den.clamp(min=1e-12), s
 
     # ------------------------------------------------------------------ forward
     def forward(
@@ -231,11 +249,14 @@ class InterestModel(nn.Module):
         users: torch.Tensor | None = None,
         gaps: torch.Tensor | None = None,
         return_parts: bool = False,
+        before: Before | None = None,
     ) -> Any:
         """Representations at every position.
 
         items: (B, T) int64 right-padded (0 = pad, item i as i + 1); users: (B,) int64 (needed by long and
-        fused kinds); gaps: (B, T) float seconds since the previous item (fused-gate; zeros if None).
+        fused kinds); gaps: (B, T) float seconds since the previous item (fused-gate; zeros if None); before:
+        the items read before each row's window (:class:`lessons.casestudy.history.Before`), read by the
+        long-term attention when ``long_scope="history"``.
         Returns ``rep: (B, T, d)``, or with ``return_parts=True`` a dict with ``rep`` and, when they exist,
         ``h`` (B, T, d), ``long`` (B, T, d), ``alpha`` (B, T, d) and ``att_scores`` (B, T).
         """
@@ -249,11 +270,11 @@ class InterestModel(nn.Module):
             rep = self._recur(self.drop(self.item_emb(items)), users)
             parts["h"] = rep
         elif kind == "long":
-            rep, s = self.long_vector(items, users)
+            rep, s = self.long_vector(items, users, before)
             parts["long"], parts["att_scores"] = rep, s
         else:  # fused-gate
             h = self._recur(self.drop(self.item_emb(items)), users)
-            long, s = self.long_vector(items, users)
+            long, s = self.long_vector(items, users, before)
             if gaps is None:
                 gaps = torch.zeros(items.shape, dtype=h.dtype, device=items.device)
             alpha = torch.sigmoid(self.gate(torch.cat([h, long, gap_feature(gaps.to(h.dtype))], dim=-1)))

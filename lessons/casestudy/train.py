@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -23,6 +24,7 @@ import numpy as np
 import torch
 
 from lessons.casestudy.allocator import keep_freed_memory
+from lessons.casestudy.history import before_windows
 from lessons.casestudy.inputs import Windows, make_windows, stage_ranks, stage_ranks_with_mask
 from lessons.casestudy.models import (
     InterestModel,
@@ -86,6 +88,7 @@ class TrainConfig:
     max_minutes: float = 15.0
     weight_decay: float = 0.0
     seen_bias: bool = False
+    long_scope: str = "window"
     schedule: str = "constant"
     threads: int = 2
     max_batches: int | None = None
@@ -122,6 +125,7 @@ def build_model(config: TrainConfig, n_items: int, n_users: int) -> InterestMode
             dropout=config.dropout,
             short_k=config.short_k,
             seen_bias=config.seen_bias,
+            long_scope=config.long_scope,
         )
     )
 
@@ -138,13 +142,15 @@ def train_epoch(
     max_batches: int | None = None,
     done: list[int] | None = None,
     precision: str = "fp32",
+    sequences: Sequence[np.ndarray] | None = None,
 ) -> float:
     """One pass over the windows in random order; returns the mean cross-entropy per scored position.
 
     ``deadline`` (a ``time.perf_counter()`` value) ends the pass early, so a run never exceeds its budget;
     ``max_batches`` ends it after that many batches (an exact, replayable cut); ``done``, a one-element list,
     counts the batches run; ``scheduler`` (a torch LR scheduler) is stepped after every batch; ``precision``
-    (``"fp32"`` or ``"bf16"``) is that of the full-softmax loss's matmuls (:mod:`lessons.casestudy.softmax_loss`).
+    (``"fp32"`` or ``"bf16"``) is that of the full-softmax loss's matmuls (:mod:`lessons.casestudy.softmax_loss`);
+    ``sequences`` (the users' training sequences) give a ``long_scope="history"`` model the items before each window.
     """
     model.train()
     order = rng.permutation(len(windows))
@@ -157,7 +163,10 @@ def train_epoch(
         w = int(np.max(np.nonzero(windows.items[idx].any(axis=0))[0])) + 1  # trim trailing padding
         x = torch.from_numpy(windows.items[idx, :w])
         t = torch.from_numpy(targ[:, :w])
-        rep = model(x, torch.from_numpy(windows.users[idx]), torch.from_numpy(windows.gaps[idx, :w]))
+        before = None
+        if model.config.long_scope == "history" and sequences is not None:
+            before = before_windows(sequences, windows.users[idx], windows.starts[idx])
+        rep = model(x, torch.from_numpy(windows.users[idx]), torch.from_numpy(windows.gaps[idx, :w]), before=before)
         mask = t > 0
         seen = model.causal_seen(x)[mask] if model.config.seen_bias else None
         loss = model.loss(rep[mask], t[mask] - 1, seen, precision=precision)
@@ -234,7 +243,7 @@ def fit(
         deadline = start + 60 * config.max_minutes
         left = None if config.max_batches is None else config.max_batches - done[0]
         loss = train_epoch(model, windows, optimizer, config.batch_size, rng, bar, deadline, scheduler,
-                           max_batches=left, done=done, precision=config.precision)
+                           max_batches=left, done=done, precision=config.precision, sequences=split.train)
         ndcg = evaluate(stage_ranks(model, split, "valid", config.max_len), ks=(10,))["ndcg@10"]
         history.append({"epoch": epoch, "loss": loss, "valid_ndcg@10": ndcg, "seconds": time.perf_counter() - t0})
         if log is not None:
