@@ -150,6 +150,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--dropout", type=float, default=0.2)
     parser.add_argument("--seen-bias", action="store_true")
+    parser.add_argument("--long-scope", choices=["window", "history"], default="window",
+                        help="what the long-term attention reads: the input window or the whole purchase history")
+    parser.add_argument("--weight-decay", type=float, default=0.0, help="Adam's L2 penalty on every weight")
     parser.add_argument("--batch-size", type=int, default=64, help="windows per batch (64: about 1 GB)")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--max-minutes", type=float, default=10.0)
@@ -160,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     for seed in args.seeds:
         config = TrainConfig(model=args.model, seed=seed, epochs=args.epochs, dim=args.dim, lr=args.lr,
                              dropout=args.dropout, seen_bias=args.seen_bias, threads=args.threads,
+                             long_scope=args.long_scope, weight_decay=args.weight_decay,
                              batch_size=args.batch_size,
                              max_minutes=args.max_minutes, schedule="cosine", patience=2)
         record = run_grocery(config, split, log=lambda s: print(s, file=sys.stderr, flush=True))

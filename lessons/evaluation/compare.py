@@ -39,12 +39,17 @@ METHOD = "paired over users, seed-aware: hierarchical bootstrap over seeds and u
 
 
 def run_label(record: dict[str, Any]) -> str:
-    """The name a run is grouped under: its model, plus ``'+seen'`` when it learned a seen-item bias.
+    """The name a run is grouped under: its model, plus ``'+history'`` when its long-term attention reads the
+    whole history (``long_scope="history"``) and ``'+seen'`` when it learned a seen-item bias.
 
     >>> run_label({"model": "full-gru", "config": {"seen_bias": True}})
     'full-gru+seen'
+    >>> run_label({"model": "long", "config": {"seen_bias": True, "long_scope": "history"}})
+    'long+history+seen'
     """
-    return record["model"] + ("+seen" if record.get("config", {}).get("seen_bias") else "")
+    config = record.get("config", {})
+    history = "+history" if config.get("long_scope", "window") == "history" else ""
+    return record["model"] + history + ("+seen" if config.get("seen_bias") else "")
 
 
 def matching_records(records: Sequence[dict[str, Any]], **config: Any) -> list[dict[str, Any]]:
