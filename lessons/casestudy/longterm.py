@@ -14,6 +14,7 @@ Every comparison of two models is paired over users and seed-aware
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,16 +24,18 @@ from lessons.casestudy.numbers import SIM_EPOCHS, SIM_MODELS, SIM_SOURCES
 from lessons.data.simulate import simulate
 from lessons.evaluation.compare import paired_groups, rank_matrix, verdict
 from lessons.evaluation.metrics import per_user_metric
+from lessons.evaluation.results import RESULTS_DIR
 
 PRESETS: tuple[str, ...] = ("news", "music")
 
 
-def simulator_ranks(preset: str) -> dict[str, np.ndarray]:
+def simulator_ranks(preset: str, results_dir: Path = RESULTS_DIR) -> dict[str, np.ndarray]:
     """``{model: (n_seeds, n_users)}`` test ranks of the simulator campaign on ``preset`` (its one plan)."""
-    return rank_matrix(f"sim-{preset}", list(SIM_MODELS), epochs=SIM_EPOCHS)
+    return rank_matrix(f"sim-{preset}", list(SIM_MODELS), results_dir, epochs=SIM_EPOCHS)
 
 
-def simulator_table(presets: Sequence[str] = PRESETS, metric: str = "hr@10") -> pd.DataFrame:
+def simulator_table(presets: Sequence[str] = PRESETS, metric: str = "hr@10",
+                    results_dir: Path = RESULTS_DIR) -> pd.DataFrame:
     """Test ``metric`` per preset, model and true source of the held-out event (mean over seeds and users).
 
     Columns: ``preset, model, seeds``, one column per source of :data:`SIM_SOURCES` that has users, and ``all``.
@@ -41,7 +44,7 @@ def simulator_table(presets: Sequence[str] = PRESETS, metric: str = "hr@10") -> 
     rows = []
     for preset in presets:
         source = simulate(preset, seed=0).target_source("test")
-        for model, ranks in simulator_ranks(preset).items():
+        for model, ranks in simulator_ranks(preset, results_dir).items():
             values = np.mean([per_user_metric(r, metric) for r in ranks], axis=0)  # (n_users,)
             row: dict[str, Any] = {"preset": preset, "model": model, "seeds": len(ranks)}
             for code, name in enumerate(SIM_SOURCES):
@@ -54,13 +57,13 @@ def simulator_table(presets: Sequence[str] = PRESETS, metric: str = "hr@10") -> 
 
 def simulator_pairs(presets: Sequence[str] = PRESETS, reference: str = "full-gru",
                     models: Sequence[str] = ("fused-lstur-gru", "fused-gate-gru", "long", "full-gru+seen"),
-                    metric: str = "hr@10") -> pd.DataFrame:
+                    metric: str = "hr@10", results_dir: Path = RESULTS_DIR) -> pd.DataFrame:
     """Each of ``models`` against ``reference`` (the same GRU without a long-term half), per preset and true
     source, paired and seed-aware. Columns: ``preset, model, source, users, model − reference, lo, hi, verdict``
     ('helps', 'hurts' or 'no difference shown')."""
     rows = []
     for preset in presets:
-        ranks = simulator_ranks(preset)
+        ranks = simulator_ranks(preset, results_dir)
         if reference not in ranks:
             continue
         source = simulate(preset, seed=0).target_source("test")
