@@ -97,13 +97,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print(f"threads {args.threads}, parallel copies {args.parallel}, dim {args.dim}, seen bias {args.seen_bias}, "
           f"allocator {args.allocator}")
+    from lessons.casestudy.softmax_loss import cpu_has_bf16_units
+
+    print(f"bf16 matrix units on this CPU: {cpu_has_bf16_units()} (bf16 without them is emulated: slow)")
     print(
         f"{'model':<18} {'loss':<9} {'s/batch':>8} {'cpu s/batch':>11} {'batches':>8} {'s/epoch (extrapolated)':>23} "
         f"{'peak RSS MiB':>13} {'params':>9}"
     )
-    from lessons.casestudy.softmax_loss import cpu_has_bf16_units
-
-    print(f"bf16 matrix units on this CPU: {cpu_has_bf16_units()} (bf16 without them is emulated: slow)")
     for model, loss in [(m, x) for m in args.models for x in args.loss]:
         payload = json.dumps(
             {
