@@ -308,3 +308,21 @@ def test_hard_seen_mask_never_recommends_a_seen_item_and_is_tuned_with_it(tmp_pa
                log=lambda s: None, mask_seen=True)
     assert recs[0]["mask_seen"] is True and recs[0]["label"] == "popularity+mask"
     assert len(recs[0]["test_ranks"]) == 20
+
+
+def test_mask_table_pairs_each_baseline_with_its_masked_run(tmp_path, monkeypatch):
+    from lessons.baselines import analysis, tuning
+
+    split = make_toy_split(n_users=20, n_items=12, seed=3)
+    out = tmp_path / "baselines-toy.jsonl"
+    monkeypatch.setattr(tuning, "results_path", lambda dataset: tmp_path / f"baselines-{dataset}.jsonl")
+    run("toy", ["popularity", "markov1"], split=split, out=out, log=lambda s: None,
+        grids={"markov1": {"smoothing": [1.0]}})
+    plain = read_records(out)[0]
+    masked = run("toy", ["popularity"], split=split, out=out, log=lambda s: None, mask_seen=True)[0]
+    assert len(read_records(out)) == 3  # the masked run is another run: it supersedes nothing
+    table = analysis.mask_table("toy").set_index("baseline")
+    assert list(table.index) == ["popularity"]  # markov1 was not run with the mask
+    assert table.loc["popularity", "hr@10 without"] == plain["test"]["hr@10"]
+    assert table.loc["popularity", "hr@10 with mask"] == masked["test"]["hr@10"]
+    # the toy data repeat items, so the mask can cost: it forbids targets the user has met before

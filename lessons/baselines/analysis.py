@@ -17,8 +17,8 @@ from lessons.data.simulate import SOURCES, Simulation
 from lessons.data.split import SequentialSplit, check_stage
 from lessons.evaluation.metrics import per_user_metrics, sampled_ranks, target_ranks
 
-__all__ = ["results_table", "fit_from_record", "sampled_vs_full", "popular_items_already_seen", "seen_in_top_k",
-           "default_models", "recovery_table"]
+__all__ = ["results_table", "mask_table", "fit_from_record", "sampled_vs_full", "popular_items_already_seen",
+           "seen_in_top_k", "default_models", "recovery_table"]
 
 
 def results_table(records: Sequence[dict[str, Any]], stage: str = "test",
@@ -40,6 +40,26 @@ def results_table(records: Sequence[dict[str, Any]], stage: str = "test",
         row["fit s"] = rec.get("fit_seconds", np.nan)
         rows.append(row)
     return pd.DataFrame(rows).set_index("baseline")
+
+
+def mask_table(dataset: str, metrics: Sequence[str] = ("hr@10", "ndcg@10")) -> pd.DataFrame:
+    """Every baseline of ``results/baselines-<dataset>.jsonl`` run both ways: under the book's protocol and with
+    the hard seen-mask (tuned with it on validation, ``--mask-seen``). Columns: ``baseline``, each test metric
+    without and with the mask, and the hyper-parameters chosen with it. Baselines run only one way are left out.
+    """
+    from lessons.baselines.tuning import load_results
+
+    plain = {r["baseline"]: r for r in load_results(dataset)}
+    masked = {r["baseline"]: r for r in load_results(dataset, masked=True)}
+    rows = []
+    for name in [n for n in plain if n in masked]:
+        row: dict[str, Any] = {"baseline": name}
+        for m in metrics:
+            row[f"{m} without"] = plain[name]["test"][m]
+            row[f"{m} with mask"] = masked[name]["test"][m]
+        row["params with mask"] = ", ".join(f"{k}={v}" for k, v in masked[name]["params"].items() if k != "seed")
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def fit_from_record(record: dict[str, Any], split: SequentialSplit, stage: str = "test") -> Baseline:
