@@ -12,7 +12,7 @@ analyses) and the command line ``python -m lessons.baselines run --dataset ml-1m
 # Re-exports, packed a few names a line so that the lists stay short.
 # isort: off
 from lessons.baselines.analysis import default_models, fit_from_record, popular_items_already_seen, recovery_table
-from lessons.baselines.analysis import results_table, sampled_vs_full, seen_in_top_k
+from lessons.baselines.analysis import mask_table, results_table, sampled_vs_full, seen_in_top_k
 from lessons.baselines.base import Baseline, per_user_ranks
 from lessons.baselines.models import BASELINES, BPRMF, EASE, GRIDS, Markov1, Popularity, RecentPopularity
 from lessons.baselines.models import SequentialKNN
@@ -22,6 +22,6 @@ from lessons.baselines.tuning import SELECT_BY, load_results, results_path, run,
 __all__ = [
     "Baseline", "Popularity", "RecentPopularity", "Markov1", "SequentialKNN", "BPRMF", "EASE", "BASELINES", "GRIDS",
     "SELECT_BY",
-    "per_user_ranks", "tune", "run", "results_path", "load_results", "results_table", "fit_from_record",
+    "per_user_ranks", "tune", "run", "results_path", "load_results", "results_table", "mask_table", "fit_from_record",
     "sampled_vs_full", "popular_items_already_seen", "seen_in_top_k", "default_models", "recovery_table",
 ]
