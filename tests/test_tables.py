@@ -55,3 +55,12 @@ def test_table_html_cuts_long_tables_and_checks_its_input() -> None:
     assert header("hr_at_10") == "hr at 10" and header(None) == "" and header(3) == "3"
     with pytest.raises(ValueError, match="df: expected a pandas DataFrame"):
         table_html([1, 2])  # type: ignore[arg-type]
+
+
+def test_a_transposed_table_of_mixed_settings_is_formatted_row_by_row() -> None:
+    knobs = pd.DataFrame({"p_burst": [0.3, 0.1, 0.25], "n_users": [1000, 20, 30], "name": ["a", "b", "c"]},
+                         index=["news", "music", "shop"]).astype(object).T
+    html = table_html(knobs)
+    for text in ("0.30", "0.10", "0.25", "1000", "20"):
+        assert f"<td>{text}</td>" in html, text
+    assert "<td>0.3</td>" not in html and "1000.00" not in html

@@ -91,12 +91,16 @@ def format_column(values: Any) -> list[str]:
 
 def table_html(df: pd.DataFrame, max_rows: int = 60) -> str:
     """The book's HTML of ``df`` (at most ``max_rows`` rows): headers via :func:`header`; cells of a float column
-    via :func:`format_column` (one number of decimals per column), other cells via :func:`number`; wrapped in
+    via :func:`format_column` (one number of decimals per column; per row in a table whose columns all hold mixed
+    types, such as a transposed table of settings), other cells via :func:`number`; wrapped in
     ``<div class="lessons-table">`` (``book/_static/book.css`` lets it scroll)."""
     if not isinstance(df, pd.DataFrame):
         raise ValueError(f"df: expected a pandas DataFrame, got {type(df).__name__}")
     head = df.head(max_rows)
     shown = head.astype(object).map(number)
+    if head.shape[1] > 1 and all(kind == "O" for kind in head.dtypes.map(lambda d: d.kind)):
+        for i in range(head.shape[0]):  # a transposed table of mixed types: one quantity per row
+            shown.iloc[i, :] = format_column(head.iloc[i, :].tolist())
     for j in range(head.shape[1]):
         if head.dtypes.iloc[j].kind == "f":
             shown.iloc[:, j] = format_column(head.iloc[:, j].tolist())
