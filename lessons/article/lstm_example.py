@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from lessons.article.gru_example import HIDDEN_SIZE, XS, input_weight, recurrent_weight, unit_bias
+from lessons.checks import check_number
 from lessons.mathfn import sigmoid
 from lessons.rnn import LSTM
 
@@ -91,3 +92,12 @@ def input_reaches_output(wrong_index: bool, xs: Any = XS, eps: float = 1e-6) -> 
         d = (np.array(run(up)[t]["h"]) - np.array(run(down)[t]["h"])) / (2 * eps)
         out.append(float(np.max(np.abs(d))))
     return out
+
+
+def step_rows(steps: list[dict[str, Any]], decimals: int = 4) -> list[dict[str, Any]]:
+    """Step records (:func:`lstm_steps`, :func:`lstm_wrong_index_steps`) as table rows: every vector (a list,
+    e.g. ``"c": [0.569, 0.7383]``) as text with the same number of ``decimals`` (``"[0.5690, 0.7383]"``); other
+    fields unchanged."""
+    places = int(check_number("decimals", decimals, low=0, high=15, integer=True))
+    return [{k: "[" + ", ".join(f"{x:.{places}f}" for x in v) + "]" if isinstance(v, list) else v
+             for k, v in step.items()} for step in steps]

@@ -18,7 +18,13 @@ from lessons.data.split import SequentialSplit, load_split
 
 __all__ = ["frame_stats", "protocol_stats", "user_time_summary", "consecutive_gaps", "time_facts",
            "protocol_table", "split_time_facts", "user_tail_table", "random_split_future_share",
-           "key_numbers"]
+           "key_numbers", "RECBOLE_ML1M_LEADERBOARD", "leaderboard_table"]
+
+RECBOLE_ML1M_LEADERBOARD: dict[str, float] = {"users": 6040, "items": 3124, "interactions": 834449,
+                                              "sparsity": 0.9557}
+"""ML-1M as printed in RecBole's v1.1.1 leaderboard for ``ml-1m_seq`` (file
+``asset/hyper_tune_configs/sequential/ml-1m_seq.md`` of the RUCAIBox/RecBole repository)."""
+
 
 
 def frame_stats(df: pd.DataFrame) -> dict[str, int | float]:
@@ -34,6 +40,24 @@ def protocol_stats(name: str, protocol: str = "recbole") -> dict[str, int]:
     """``{"users": .., "items": .., "interactions": ..}`` of MovieLens ``name`` after ``protocol``."""
     split = load_split(name, protocol)
     return {"users": split.n_users, "items": split.n_items, "interactions": split.n_interactions}
+
+
+def leaderboard_table(ours: dict[str, int], printed: dict[str, float] = RECBOLE_ML1M_LEADERBOARD) -> pd.DataFrame:
+    """Where the leaderboard's sparsity comes from: three rows of ``users, items, interactions`` and the sparsity
+    ``1 - interactions / (users x items)`` they imply (5 decimals), all with this book's interaction count: the
+    users and items as ``printed``, as counted here (``ours``, e.g. :func:`protocol_stats`), and as counted here
+    plus one padding id each (RecBole reserves id 0 in both tables)."""
+    missing = {"users", "items", "interactions"} - set(ours)
+    if missing:
+        raise ValueError(f"ours: expected the keys users, items, interactions, got {sorted(ours)}")
+    n = ours["interactions"]
+    counts = {"leaderboard as printed": (printed["users"], printed["items"]),
+              "this book": (ours["users"], ours["items"]),
+              "this book + RecBole's padding id": (ours["users"] + 1, ours["items"] + 1)}
+    sparsity = "sparsity = 1 - interactions / (users x items)"
+    rows = {name: {"users": u, "items": i, "interactions": n, sparsity: round(1 - n / (u * i), 5)}
+            for name, (u, i) in counts.items()}
+    return pd.DataFrame.from_dict(rows, orient="index")
 
 
 # --------------------------------------------------------------------------------------- time summaries

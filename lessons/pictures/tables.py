@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["header", "number", "table_html", "use_book_tables"]
+__all__ = ["column_decimals", "format_column", "header", "number", "table_html", "use_book_tables"]
 
 
 def header(name: Any) -> str:
@@ -46,12 +46,64 @@ def number(value: Any) -> str:
     return str(value)
 
 
+def _fraction(value: Any) -> float | None:
+    """``value`` as a float if it is a finite real number with a fractional part, else None."""
+    if isinstance(value, bool | numbers.Integral) or not isinstance(value, numbers.Real):
+        return None
+    v = float(value)
+    return v if math.isfinite(v) and not v.is_integer() else None
+
+
+def column_decimals(values: Any) -> int | None:
+    """The one number of decimals for a column: the most that any of its values needs at 4 significant digits
+    (trailing zeros dropped, so a column rounded to 3 decimals keeps 3); 0 for whole numbers and values from 10 000
+    up; None when a value under 1e-4 needs scientific notation (then the whole column uses it)."""
+    decimals = 0
+    for value in values:
+        v = _fraction(value)
+        if v is None or abs(v) >= 10_000:
+            continue
+        text = f"{v:.4g}"
+        if "e" in text:
+            return None
+        decimals = max(decimals, len(text.split(".")[1]) if "." in text else 0)
+    return decimals
+
+
+def format_column(values: Any) -> list[str]:
+    """A column's cells as text with one number of decimals (:func:`column_decimals`): ``[0.969, 0.9691]`` ->
+    ``["0.9690", "0.9691"]``; integers, whole-number columns, missing values and text as in :func:`number`."""
+    values = list(values)
+    decimals = column_decimals(values)
+    if not any(_fraction(v) is not None for v in values):
+        return [number(v) for v in values]
+    out = []
+    for value in values:
+        if isinstance(value, bool | numbers.Integral) or not isinstance(value, numbers.Real) or not math.isfinite(
+                float(value)):
+            out.append(number(value))
+        elif decimals is None:
+            out.append(f"{float(value):.3e}")
+        else:
+            out.append(f"{float(value):,.{decimals}f}" if abs(value) >= 10_000 else f"{float(value):.{decimals}f}")
+    return out
+
+
 def table_html(df: pd.DataFrame, max_rows: int = 60) -> str:
-    """The book's HTML of ``df`` (at most ``max_rows`` rows): headers via :func:`header`, cells via
-    :func:`number`, wrapped in ``<div class="lessons-table">`` (``book/_static/book.css`` lets it scroll)."""
+    """The book's HTML of ``df`` (at most ``max_rows`` rows): headers via :func:`header`; cells of a float column
+    via :func:`format_column` (one number of decimals per column; per row in a table whose columns all hold mixed
+    types, such as a transposed table of settings), other cells via :func:`number`; wrapped in
+    ``<div class="lessons-table">`` (``book/_static/book.css`` lets it scroll)."""
     if not isinstance(df, pd.DataFrame):
         raise ValueError(f"df: expected a pandas DataFrame, got {type(df).__name__}")
-    shown = df.head(max_rows).astype(object).map(number)
+    head = df.head(max_rows)
+    shown = head.astype(object).map(number)
+    if head.shape[1] > 1 and all(kind == "O" for kind in head.dtypes.map(lambda d: d.kind)):
+        for i in range(head.shape[0]):  # a transposed table of mixed types: one quantity per row
+            shown.iloc[i, :] = format_column(head.iloc[i, :].tolist())
+    for j in range(head.shape[1]):
+        if head.dtypes.iloc[j].kind == "f":
+            shown.iloc[:, j] = format_column(head.iloc[:, j].tolist())
     if shown.columns.nlevels > 1:
         shown.columns = pd.MultiIndex.from_tuples([tuple(header(c) for c in col) for col in shown.columns])
     else:

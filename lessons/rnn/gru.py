@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lessons.checks import check_choice
+from lessons.checks import as_float_array, check_choice, check_size
 from lessons.rnn._cell import Cell, one_step_xs, sigmoid
 from lessons.rnn.trace import Trace
 
@@ -265,3 +265,37 @@ def _check_torch_shape(module: Any) -> None:
         bad = int((~p.detach().isfinite()).sum())
         if bad:
             raise ValueError(f"module.{name} must be finite, got {bad} NaN or infinite value(s)")
+
+
+def convention_gaps(xs: Any, hidden_size: int = 6, seed: int = 0) -> dict[str, float]:
+    """How far apart the three GRU conventions are on one sequence ``xs: (T, input_size)``.
+
+    Each pair of cells is built from the same random draws (``rng=seed``) and compared by the largest absolute
+    difference of their states ``h: (T, hidden_size)``:
+
+    - ``"flip"``: ``"article"`` against ``"cho"`` with the update gate's parameters negated, the same model
+      because ``1 - sigmoid(a) = sigmoid(-a)`` (zero up to rounding);
+    - ``"reset"``: ``"cho"`` against ``"pytorch"`` with the same weights (``b_in = b_n``, ``b_hn = 0``): the reset
+      gate before or after the recurrent product ``W_hn`` (not zero in general);
+    - ``"diag"``: the same pair once ``W_hn`` is diagonal (zero up to rounding).
+    """
+    xs = as_float_array("xs", xs, (None, None))
+    size = check_size("hidden_size", hidden_size)
+    article = GRU(xs.shape[1], size, variant="article", rng=seed)
+    cho = GRU(xs.shape[1], size, variant="cho", rng=seed)
+    cho.set_parameters(W_xz=-article.W_xz, W_hz=-article.W_hz, b_z=-article.b_z)
+    gaps = {"flip": _state_gap(article, cho, xs)}
+    cho = GRU(xs.shape[1], size, variant="cho", rng=seed)
+    pt = GRU(xs.shape[1], size, variant="pytorch", rng=seed)
+    pt.set_parameters(b_in=cho.b_n, b_hn=np.zeros(size))
+    gaps["reset"] = _state_gap(cho, pt, xs)
+    diag = np.diag(np.diag(cho.W_hn))
+    cho.set_parameters(W_hn=diag)
+    pt.set_parameters(W_hn=diag)
+    gaps["diag"] = _state_gap(cho, pt, xs)
+    return gaps
+
+
+def _state_gap(a: GRU, b: GRU, xs: np.ndarray) -> float:
+    """Largest absolute difference between the states of two cells over ``xs: (T, input_size)``."""
+    return float(np.max(np.abs(a.forward(xs).h - b.forward(xs).h)))
