@@ -3,8 +3,8 @@
 - sphinx-thebe registers its inline configuration script twice under Sphinx 7.4, and the second
   ``const THEBE_JS_URL`` declaration throws a SyntaxError in every page. Identical inline scripts are
   dropped here, keeping the first.
-- plotly.js is served from ``_static/offline``, loaded only on pages with a plotly figure
-  (see ``lessons/pictures/plotly_book.py``) or an in-page cell panel.
+- plotly.js (the official cartesian bundle, see ``tests/test_plotly_bundle.py``) is served from ``_static/offline``,
+  loaded only on pages with a plotly figure (see ``lessons/pictures/plotly_book.py``) or an in-page cell panel.
 - Pages with an in-page GRU/LSTM panel (``lessons/rnn/page_cell.py``) get ``_static/longshort.js``, which computes
   the steps in the browser and draws them with plotly.js.
 - The ipywidgets embedder's fonts are copied to where it looks for them (beside the pages that use widgets).

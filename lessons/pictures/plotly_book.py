@@ -3,8 +3,10 @@
 Plotly >= 6 renders in Jupyter to a mime type that Jupyter Book 1 drops (with only a warning), and its
 "notebook" renderer embeds the whole 4.8 MB plotly.js in *every* figure and links MathJax from a CDN.
 The book's build therefore uses the renderer below: each figure becomes a small HTML snippet that
-calls the global ``Plotly``, and ``book/_ext/book_html.py`` loads ``_static/offline/plotly.min.js`` (copied
-from the installed plotly package, so the versions always match) on every page.
+calls the global ``Plotly``, and ``book/_ext/book_html.py`` loads ``_static/offline/plotly.min.js`` on the pages
+that draw one. That file is plotly.js's official "cartesian" bundle (scatter, bar, heatmap and a few more traces;
+1.5 MB instead of 4.8 MB), pinned in ``package.json`` at the version the Python plotly package ships
+(``tests/test_plotly_bundle.py`` checks the pin and that every trace the book draws is in the bundle).
 
 The build selects it by setting ``LESSONS_PLOTLY_RENDERER=book`` (in the Makefile, the one place);
 importing :mod:`lessons` then calls :func:`activate`. On Binder or a local Jupyter nothing changes and
