@@ -26,21 +26,20 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.io._base_renderers import HtmlRenderer
 
-from lessons.pictures.palette import NEUTRAL, SEQUENCE
+from lessons.pictures.palette import CLEAR, NEUTRAL, SEQUENCE
 
 ENV_VAR = "LESSONS_PLOTLY_RENDERER"
 NAME = "book"
 
 
 TEMPLATE_NAME = "book"
-_CLEAR = "rgba(0,0,0,0)"
-_GRID = "rgba(127,127,127,0.25)"
-_AXIS = dict(gridcolor=_GRID, zerolinecolor=_GRID, linecolor=_GRID, automargin=True, title_standoff=8)
+_AXIS = dict(gridcolor=NEUTRAL["grid"], zerolinecolor=NEUTRAL["grid"], linecolor=NEUTRAL["grid"], automargin=True,
+             title_standoff=8)
 TEMPLATE = go.layout.Template(layout=dict(
-    paper_bgcolor=_CLEAR, plot_bgcolor=_CLEAR, colorway=list(SEQUENCE),
+    paper_bgcolor=CLEAR, plot_bgcolor=CLEAR, colorway=list(SEQUENCE),
     font=dict(color=NEUTRAL["text"], size=13),
     title=dict(font=dict(size=15), x=0, xanchor="left", xref="paper", y=0.98, yanchor="top"),
-    legend=dict(bgcolor=_CLEAR), xaxis=_AXIS, yaxis=_AXIS, hoverlabel=dict(font_size=12),
+    legend=dict(bgcolor=CLEAR), xaxis=_AXIS, yaxis=_AXIS, hoverlabel=dict(font_size=12),
 ))
 """The book's look for every plotly figure, layered over ``plotly_white``."""
 
