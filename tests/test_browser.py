@@ -210,6 +210,12 @@ _UPSCALED_JS = """() => Array.from(document.querySelectorAll('.bd-article img'))
 
 # The two step-by-step chapters: cell diagrams and in-page panels (longshort.js); on a phone a panel's knob grid may
 # scroll, and in dark mode every one of their figures must follow the theme.
+_SHRUNK_JS = """() => Array.from(document.querySelectorAll('.bd-article img[data-legible-width]')).filter(im => {
+  const need = Math.min(im.naturalWidth, parseFloat(im.dataset.legibleWidth));
+  return im.complete && im.naturalWidth > 0 && im.getBoundingClientRect().width < need - 1;
+}).map(im => `${im.src.split('/').pop().slice(0, 40)}: drawn ${Math.round(im.getBoundingClientRect().width)}px, `
+  + `its smallest text needs ${im.dataset.legibleWidth}px`)"""
+
 GENEROUS = {"notebooks/gru_step_by_step", "notebooks/lstm_step_by_step"}
 
 
@@ -229,6 +235,8 @@ def test_page_fits_the_viewport(site: str, browser: object, page_path: str, size
         assert found["bad"] == [], f"wider than the {width}px viewport, outside a scroll container: {found['bad']}"
         assert found["page"] <= found["vw"] + 1, f"the page scrolls sideways ({found['page']} > {found['vw']} px)"
         assert page.evaluate(_UPSCALED_JS) == [], "raster images drawn larger than their natural size"
+        if size == "phone":  # SVG figures scroll in their own box rather than shrink their text under 10 px
+            assert page.evaluate(_SHRUNK_JS) == [], "figures shrunk below a legible size on a phone"
     finally:
         visit.close()
 
