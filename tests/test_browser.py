@@ -5,8 +5,10 @@ localhost, and renders its mathematics (no raw ``$$`` left). On the "How to use"
 figure with a slider appears and that dragging the plotly slider changes the plot.
 
 As a reader sees the pages (issue 16): at 1400 and at 390 px wide no element of the article is wider than the
-viewport outside a scroll container and no raster image is drawn larger than its natural size; in dark mode no
-plotly figure is a white slab; no static widget can be dragged without its figure changing (the build shows live
+viewport outside a scroll container and no raster image is drawn larger than its natural size; at 390 px no SVG
+figure is shrunk below the width at which its smallest text is 10 px (it scrolls in its box instead); in dark mode
+no plotly figure (cell diagrams and in-page panels included) is a white slab, has dark text or draws a line or bar
+in the dark text colour; no static widget can be dragged without its figure changing (the build shows live
 widgets as an inert note, and the widget embedder is loaded only where a widget view remains).
 
 Needs ``_build/html`` (``make book``) and ``/usr/bin/chromium``. Where either is missing the tests skip with a

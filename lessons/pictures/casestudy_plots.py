@@ -234,9 +234,9 @@ def binary_ratio_figure(table: pd.DataFrame) -> go.Figure:
 def explain_slider(trace: Any, max_items: int = 50) -> go.Figure:
     """Static-book view of a :class:`lessons.casestudy.explain.Explanation`: a slider over time steps t.
 
-    Top left: the gate alpha_t (weight of the long-term vector) over all steps, the current step marked.
-    Top right: the attention of the long-term vector over the items read up to t. Below, across the figure so
-    that the film titles have room: the top-10 after t.
+    Left: the gate alpha_t (weight of the long-term vector) over all steps, the current step marked.
+    Middle: the attention of the long-term vector over the items read up to t. Right, the widest panel so that
+    the film titles have room: the top-10 after t, each title written after its bar.
     """
     steps = trace.steps
     alpha = trace.alpha if trace.alpha is not None else np.full(steps, np.nan)
@@ -244,12 +244,10 @@ def explain_slider(trace: Any, max_items: int = 50) -> go.Figure:
     x_pos = list(range(1, steps + 1))
     k = trace.top_items.shape[1]
     fig = make_subplots(
-        rows=2,
-        cols=2,
-        specs=[[{}, {}], [{"colspan": 2}, None]],
-        row_heights=[0.42, 0.58],
-        horizontal_spacing=0.1,
-        vertical_spacing=0.16,
+        rows=1,
+        cols=3,
+        column_widths=[0.24, 0.24, 0.52],
+        horizontal_spacing=0.07,
         subplot_titles=("gate α (long-term)", "attention", f"top-{k} after step t"),
     )
 
@@ -296,25 +294,25 @@ def explain_slider(trace: Any, max_items: int = 50) -> go.Figure:
         ]
 
     last = steps - 1
-    for trace_obj, (row, col) in zip(traces_at(last), ((1, 1), (1, 1), (1, 2), (2, 1)), strict=True):
-        fig.add_trace(trace_obj, row, col)
+    for trace_obj, col in zip(traces_at(last), (1, 1, 2, 3), strict=True):
+        fig.add_trace(trace_obj, 1, col)
     fig.frames = [go.Frame(data=traces_at(t), name=str(t + 1), traces=[0, 1, 2, 3]) for t in range(steps)]
     fig.update_layout(
-        height=640,
+        height=480,
         margin={"l": 40, "r": 20, "t": 60, "b": 40},
         sliders=[frame_slider([str(t + 1) for t in range(steps)], last, "step t = ")],
     )
     fig.update_xaxes(title_text="step", row=1, col=1)
     fig.update_xaxes(title_text="position in history", row=1, col=2)
-    fig.update_xaxes(title_text="score", row=2, col=1)
+    fig.update_xaxes(title_text="score", row=1, col=3)
     # Fixed axes: moving the slider changes the bars, never the scales under them.
     fig.update_yaxes(range=[0, 1], row=1, col=1)
     fig.update_xaxes(range=[0.5, steps + 0.5], row=1, col=2)
     fig.update_yaxes(range=[0, 1.05 * max(float(np.nanmax(att)), 1e-9)], row=1, col=2)
     scores = np.asarray(trace.top_scores, dtype=float)
     lo, hi = min(0.0, float(np.nanmin(scores))), max(0.0, float(np.nanmax(scores)))
-    # the bars take the left half; each film's title is written after its bar
-    fig.update_xaxes(range=[lo - 0.05 * (hi - lo), hi + 1.2 * (hi - lo)], row=2, col=1)
+    # the bars take the left part of the panel; each film's title is written after its bar
+    fig.update_xaxes(range=[lo - 0.05 * (hi - lo), hi + 1.4 * (hi - lo)], row=1, col=3)
     return fig
 
 
