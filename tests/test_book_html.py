@@ -65,3 +65,26 @@ def test_icon_stylesheet_is_current_and_has_every_icon_the_theme_uses() -> None:
                  "download", "expand", "file-pdf", "arrow-up", "angle-left", "angle-right", "outdent"):
         assert f"i.fa-{name} {{" in css, name
     assert len(css) < 40_000
+
+
+def test_legible_width_keeps_the_smallest_text_at_ten_px() -> None:
+    ext = _load("book_html")
+    svg = ('<svg width="600pt" viewBox="0 0 600 300"><text style="font-size: 12px">a</text>'
+           '<text style="font: 8px sans">b</text></svg>')
+    assert ext.legible_width(svg) == 750  # 8 units shown at 10 px: 600 units at 750 px
+    assert ext.legible_width('<svg viewBox="0 0 600 300"><path d="M0 0"/></svg>') is None
+
+
+def test_svg_figures_are_marked_with_their_legible_width(tmp_path: Path) -> None:
+    ext = _load("book_html")
+    (tmp_path / "_images").mkdir()
+    (tmp_path / "_images" / "f.svg").write_text('<svg viewBox="0 0 1128 490"><text style="font-size: 11px">x'
+                                                '</text></svg>', encoding="utf-8")
+    page = tmp_path / "notebooks" / "p.html"
+    page.parent.mkdir()
+    page.write_text('<img alt="map" src="../_images/f.svg" /><img src="../_images/g.png" />', encoding="utf-8")
+    app = SimpleNamespace(outdir=str(tmp_path), builder=SimpleNamespace(format="html"))
+    ext._mark_legible_width(app, None)
+    ext._mark_legible_width(app, None)  # a second pass leaves a marked page alone
+    assert page.read_text(encoding="utf-8") == ('<img alt="map" src="../_images/f.svg" data-legible-width="1026"/>'
+                                                '<img src="../_images/g.png" />')

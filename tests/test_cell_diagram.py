@@ -21,7 +21,8 @@ def test_keep_path_widens_as_the_update_gate_opens() -> None:
     assert max(_widths(opened, GATE["z"])) > max(_widths(closed, GATE["z"]))  # keep path z * h_prev
     assert max(_widths(opened, GATE["n"])) < max(_widths(closed, GATE["n"]))  # write path (1 - z) * n
     fills = [s["fillcolor"] for s in opened["shapes"] if s["type"] == "rect"]
-    assert any(f.endswith(",0.912)") for f in fills)  # z box: alpha 0.12 + 0.88 * 0.9
+    assert cd.tint(GATE["z"], 0.12 + 0.88 * 0.9) in fills  # the z box: a tint that deepens as z opens
+    assert cd.tint(GATE["z"], 0.12 + 0.88 * 0.1) in [s["fillcolor"] for s in closed["shapes"]]
     texts = " ".join(a["text"] for a in opened["annotations"])
     assert "0.90" in texts and "0.10" in texts
 
@@ -62,3 +63,27 @@ def test_learned_diagram_starts_at_the_session_break() -> None:
     assert [s.label for s in slider.steps] == ["|A", "A", "B", "A", "|C", "C"]
     assert slider.active == 4 and "session break" in fig.layout.title.text
     assert "stray click" in slider.steps[2].args[0]["title.text"]
+
+
+def test_tint_mixes_a_palette_colour_into_the_paper() -> None:
+    assert cd.tint("#009E73", 0.0) == "rgb(255,255,255)" and cd.tint("#009E73", 1.0) == "rgb(0,158,115)"
+    assert cd.tint("#000000", 0.5) == "rgb(128,128,128)" and cd.tint("#000000", 2.0) == "rgb(0,0,0)"
+
+
+@pytest.mark.parametrize("kind", cd.KINDS)
+def test_diagram_follows_the_page_colour(kind: str) -> None:
+    """Dark mode: no white paper and no white node; text on a gate box stays dark, other text is the book's text
+    colour (book.css lightens it in dark mode)."""
+    from lessons.pictures.palette import CLEAR, NEUTRAL
+
+    values = {g: 0.5 for g in cd.GATES[kind]}
+    for fig in (cd.cell_diagram(kind, values), cd.cell_diagram_steps(kind, [values, values], ["a", "b"])):
+        assert fig.layout.paper_bgcolor == CLEAR and fig.layout.plot_bgcolor == CLEAR
+        shapes = fig.layout.shapes
+        nodes = [s for s in shapes if s.fillcolor == CLEAR]
+        assert len(nodes) == len(cd._LAYOUT[kind]["ops"])
+        assert all(s.fillcolor.startswith("rgb(") and s.fillcolor != "rgb(255,255,255)"
+                   for s in shapes if s not in nodes)
+        colours = {a.text: a.font.color for a in fig.layout.annotations if a.text}
+        assert all(colours[f"<b>{g}</b>"] == NEUTRAL["on-tint"] for g in cd.GATES[kind])
+        assert colours["x<sub>t</sub>"] == NEUTRAL["text"]

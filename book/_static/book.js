@@ -3,8 +3,9 @@
  * 1. plotly figures whose subplots sit side by side (plotly.subplots.make_subplots with one row) are stacked
  *    one above the other when the column is narrower than PHONE px, and side-by-side sliders are stacked too;
  *    the original layout comes back when the column widens again;
- * 2. wide matplotlib figures keep a readable size (at most MIN_FIGURE px, never above their natural size) and
- *    scroll sideways inside their own box instead of shrinking their text below ~10 px.
+ * 2. on a column narrower than PHONE px, a matplotlib figure is never drawn narrower than the width at which its
+ *    smallest text is 10 px (data-legible-width, written by book/_ext/book_html.py for SVG figures; MIN_FIGURE px
+ *    for others), nor wider than its natural size: a figure wider than the column scrolls inside its own box.
  *
  * The in-page GRU/LSTM panels (.longshort-panel, book/_static/longshort.js) are left alone.
  */
@@ -97,7 +98,8 @@
       if (!box || !natural) return;
       box.classList.add("lessons-figure-box");
       const avail = box.clientWidth;
-      img.style.width = avail < MIN_FIGURE && natural > avail ? Math.min(natural, MIN_FIGURE) + "px" : "";
+      const legible = Math.min(natural, parseFloat(img.dataset.legibleWidth) || MIN_FIGURE);
+      img.style.width = avail < PHONE && legible > avail ? legible + "px" : "";
       img.style.maxWidth = img.style.width ? "none" : "";
     });
   }

@@ -70,6 +70,8 @@
   }
 
   var FONT = { size: 13 };
+  // No paper of its own: a panel sits on the page's colour, light or dark (book.css lightens its text in dark mode).
+  var CLEAR = "rgba(0,0,0,0)";
   var CONFIG = { displaylogo: false, responsive: true, displayModeBar: false };
 
   /* ---- panel 1: every knob of a one-input, one-unit cell at once ---- */
@@ -99,6 +101,7 @@
       }];
       var layout = {
         margin: { l: 40, r: 10, t: 10, b: 40 }, height: 300, font: FONT, showlegend: false,
+        paper_bgcolor: CLEAR, plot_bgcolor: CLEAR,
         yaxis: { range: spec.yrange, zeroline: true, fixedrange: true }, xaxis: { fixedrange: true, tickangle: 0 }
       };
       if (plot.data) {  // already drawn: change the bars only (faster than a full react)
@@ -182,6 +185,7 @@
       var tickCfg = { tickmode: "array", tickvals: xs, ticktext: ticks, fixedrange: true };
       var layout = {
         height: 420, margin: { l: 60, r: 10, t: 30, b: 40 }, font: FONT, showlegend: false,
+        paper_bgcolor: CLEAR, plot_bgcolor: CLEAR,
         grid: { rows: 2, columns: 1, pattern: "independent", roworder: "top to bottom" },
         xaxis: tickCfg, xaxis2: tickCfg,
         yaxis: { fixedrange: true, autorange: "reversed" },

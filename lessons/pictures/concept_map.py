@@ -43,6 +43,11 @@ ROLES: dict[str, str] = ROLE
 #: Curvature of the feedback arrow, which arcs over the map (matplotlib ``arc3`` ``rad``).
 BEND = 0.25
 
+#: Size (pt) of every label, box or chapter: the corrected map is about 1130 pt wide, so at the 1050 px of a
+#: full-width figure on a desktop its smallest text is 10 px (on a phone it scrolls in its own box, at a width
+#: that keeps this size, see book/_ext/book_html.py).
+LABEL_PT = 11.0
+
 
 @dataclass(frozen=True)
 class Node:
@@ -210,7 +215,7 @@ def draw_map(
     graph: Graph,
     highlight: Iterable[str] = (),
     show_chapters: bool = True,
-    box_size: tuple[float, float] = (1.75, 0.8),
+    box_size: tuple[float, float] = (1.85, 0.8),
 ) -> Figure:
     """Draw a map with fixed positions and return the figure.
 
@@ -264,10 +269,10 @@ def _draw_nodes(ax: Any, graph: Graph, w: float, h: float, hi: set[str], show_ch
                                     edgecolor=OKABE_ITO["vermillion"] if n.id in hi else NEUTRAL["text"],
                                     lw=3.0 if n.id in hi else 1.0, linestyle="--" if n.role == "latent" else "-",
                                     zorder=3))
-        ax.text(x, y, n.label, ha="center", va="center", fontsize=10.5, zorder=4)
+        ax.text(x, y, n.label, ha="center", va="center", fontsize=LABEL_PT, zorder=4)
         if show_chapters and n.chapter:
-            ax.text(x, y - h / 2 - 0.08, n.chapter, ha="center", va="top", fontsize=9, style="italic",
-                    color=NEUTRAL["text"], zorder=4)
+            ax.text(x, y - h / 2 - 0.08, n.chapter.replace(": ", ":\n", 1), ha="center", va="top",
+                    fontsize=LABEL_PT, style="italic", color=NEUTRAL["text"], linespacing=1.1, zorder=4)
 
 
 def _clip(

@@ -65,8 +65,17 @@ ROLE: dict[str, str] = {"latent": "#ffffff", "data": "#e6e6e6", "method": "#cfe5
 """Fills of the concept map's boxes by role (light Okabe–Ito tints, so black text stays readable)."""
 
 NEUTRAL: dict[str, str] = {"text": "#333333", "muted": "#777777", "rule": "#BBBBBB", "off": "#EEEEEE",
-                           "paper": "#FFFFFF", "note": "#FFF8E1"}
-"""Greys for text, guides, inactive boxes; the paper of a figure and of a note box on it."""
+                           "paper": "#FFFFFF", "note": "#FFF8E1", "on-tint": "#1A1A1A",
+                           "grid": "rgba(127,127,127,0.25)"}
+"""Greys for text, guides, inactive boxes; the paper of a figure and of a note box on it.
+
+In the HTML book's dark mode ``book/_static/book.css`` recolours plotly figures: ``text`` (text, and lines or
+bars drawn in it, e.g. the hidden state) becomes the page's light text colour; ``on-tint`` is for text that sits
+on a light tint (a cell diagram's gate box) and stays dark in both modes; ``grid`` is a translucent grey that
+reads on a white and on a dark page alike."""
+
+CLEAR = "rgba(0,0,0,0)"
+"""No colour: a figure's paper and plot area, so that it sits on the page's own colour (light or dark)."""
 
 SEQUENCE: tuple[str, ...] = (OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["green"], OKABE_ITO["orange"],
                              OKABE_ITO["purple"], OKABE_ITO["sky"], OKABE_ITO["grey"])

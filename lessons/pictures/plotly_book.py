@@ -3,8 +3,10 @@
 Plotly >= 6 renders in Jupyter to a mime type that Jupyter Book 1 drops (with only a warning), and its
 "notebook" renderer embeds the whole 4.8 MB plotly.js in *every* figure and links MathJax from a CDN.
 The book's build therefore uses the renderer below: each figure becomes a small HTML snippet that
-calls the global ``Plotly``, and ``book/_ext/book_html.py`` loads ``_static/offline/plotly.min.js`` (copied
-from the installed plotly package, so the versions always match) on every page.
+calls the global ``Plotly``, and ``book/_ext/book_html.py`` loads ``_static/offline/plotly.min.js`` on the pages
+that draw one. That file is plotly.js's official "cartesian" bundle (scatter, bar, heatmap and a few more traces;
+1.5 MB instead of 4.8 MB), pinned in ``package.json`` at the version the Python plotly package ships
+(``tests/test_plotly_bundle.py`` checks the pin and that every trace the book draws is in the bundle).
 
 The build selects it by setting ``LESSONS_PLOTLY_RENDERER=book`` (in the Makefile, the one place);
 importing :mod:`lessons` then calls :func:`activate`. On Binder or a local Jupyter nothing changes and
@@ -24,21 +26,20 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.io._base_renderers import HtmlRenderer
 
-from lessons.pictures.palette import NEUTRAL, SEQUENCE
+from lessons.pictures.palette import CLEAR, NEUTRAL, SEQUENCE
 
 ENV_VAR = "LESSONS_PLOTLY_RENDERER"
 NAME = "book"
 
 
 TEMPLATE_NAME = "book"
-_CLEAR = "rgba(0,0,0,0)"
-_GRID = "rgba(127,127,127,0.25)"
-_AXIS = dict(gridcolor=_GRID, zerolinecolor=_GRID, linecolor=_GRID, automargin=True, title_standoff=8)
+_AXIS = dict(gridcolor=NEUTRAL["grid"], zerolinecolor=NEUTRAL["grid"], linecolor=NEUTRAL["grid"], automargin=True,
+             title_standoff=8)
 TEMPLATE = go.layout.Template(layout=dict(
-    paper_bgcolor=_CLEAR, plot_bgcolor=_CLEAR, colorway=list(SEQUENCE),
+    paper_bgcolor=CLEAR, plot_bgcolor=CLEAR, colorway=list(SEQUENCE),
     font=dict(color=NEUTRAL["text"], size=13),
     title=dict(font=dict(size=15), x=0, xanchor="left", xref="paper", y=0.98, yanchor="top"),
-    legend=dict(bgcolor=_CLEAR), xaxis=_AXIS, yaxis=_AXIS, hoverlabel=dict(font_size=12),
+    legend=dict(bgcolor=CLEAR), xaxis=_AXIS, yaxis=_AXIS, hoverlabel=dict(font_size=12),
 ))
 """The book's look for every plotly figure, layered over ``plotly_white``."""
 
