@@ -16,9 +16,8 @@ NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("*.ipynb"))
 PAGES = sorted((REPO_ROOT / "book").rglob("*.md"))
 NAME = re.compile(r"^fig-[a-z0-9]+(-[a-z0-9]+)+$")
 HIDDEN = {"remove-cell", "remove-output"}
-# Cells whose caption is added by another branch of the same wave (helper 16a rewrites this cell); the lead removes
-# the entry when merging: {notebook: call whose cell is exempt}.
-PENDING = {"reading_the_model.ipynb": "explain_slider"}
+# Cells exempt from the caption rule: {notebook: call whose cell is exempt} (none).
+PENDING: dict[str, str] = {}
 
 
 @cache
