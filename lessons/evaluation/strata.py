@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from lessons.data.split import SequentialSplit, load_split
-from lessons.evaluation.compare import hierarchical_bootstrap, rank_matrix
+from lessons.evaluation.compare import hierarchical_bootstrap, rank_matrix, verdict
 from lessons.evaluation.metrics import per_user_metric
 from lessons.evaluation.results import RESULTS_DIR
 
@@ -112,7 +112,8 @@ def committed_strata(dataset: str = "ml-1m", a: str = "fused-lstur-gru+seen", b:
 def strata_key_numbers(table: pd.DataFrame, prefix: str = "cs_strata") -> dict[str, str]:
     """The numbers a chapter glues from a :func:`strata_table`: for all users, the within-one-day and the
     >= 180-day span bands, same-second targets and later ones, ``<prefix>_<row>_users`` (e.g. '3,806'),
-    ``_share`` ('63.1 %'), ``_diff`` ('-0.0095') and ``_ci`` ('[-0.0152, -0.0042]'); plus the seeds behind them."""
+    ``_share`` ('63.1 %'), ``_diff`` ('-0.0095'), ``_ci`` ('[-0.0152, -0.0042]') and ``_verdict`` (where the interval
+lies: 'above zero', 'below zero' or 'not distinguishable from zero'); plus the seeds behind them."""
     rows = {"all": "all users", "day": "within one day", "long": "≥ 180 days", "same": "same second",
             "later": "any later second"}
     t = table.set_index("band")
@@ -121,7 +122,9 @@ def strata_key_numbers(table: pd.DataFrame, prefix: str = "cs_strata") -> dict[s
         r = t.loc[band]
         name = f"{prefix}_{key}"
         out.update({f"{name}_users": f"{int(r['users']):,}", f"{name}_share": f"{r['share']:.1%}",
-                    f"{name}_diff": f"{r['A − B']:+.4f}", f"{name}_ci": f"[{r['lo']:+.4f}, {r['hi']:+.4f}]"})
+                    f"{name}_diff": f"{r['A − B']:+.4f}", f"{name}_ci": f"[{r['lo']:+.4f}, {r['hi']:+.4f}]",
+                    f"{name}_verdict": verdict(r["lo"], r["hi"], "above zero", "below zero",
+                                               "not distinguishable from zero")})
     if {"seeds_A", "seeds_B"} <= set(table.columns):
         out[f"{prefix}_seeds"] = f"{int(table['seeds_A'].iloc[0])} and {int(table['seeds_B'].iloc[0])}"
     return out
