@@ -68,7 +68,7 @@ def models_diagram() -> Figure:
                     lw=0.8,
                 )
             )
-            ax.text(j * 0.95 + 0.5, 0.6, f"x{j + 1}", ha="center", va="center", fontsize=9)
+            ax.text(j * 0.95 + 0.5, 0.6, f"x{j + 1}", ha="center", va="center", fontsize=10)
         if kind in ("short", "full", "fused-lstur", "fused-gate"):
             xs = [j * 0.95 + 0.5 for j in read]
             for a, b in zip(xs[:-1], xs[1:], strict=True):
@@ -90,7 +90,7 @@ def models_diagram() -> Figure:
             ax.text(0.75, 3.75, "user e_u", ha="center", va="center", fontsize=10)
         if kind == "fused-lstur":
             ax.annotate(
-                "h₀ = tanh(W e_u)", (0.5, 2.3), (0.9, 2.75), fontsize=9, arrowprops={"arrowstyle": "->"}
+                "h₀ = tanh(W e_u)", (0.5, 2.3), (0.9, 2.75), fontsize=10, arrowprops={"arrowstyle": "->"}
             )
         if kind in ("long", "fused-gate"):
             ax.text(
@@ -98,7 +98,7 @@ def models_diagram() -> Figure:
                 3.0 if kind == "long" else 3.75,
                 "attention pool\nover read items",
                 ha="center",
-                fontsize=9,
+                fontsize=10,
             )
         out_text = {
             "short": "v = h_t (window)",
@@ -116,7 +116,7 @@ def models_diagram() -> Figure:
         if kind == "long":
             ax.annotate("", (2.2, 3.1), (1.4, 3.6), arrowprops=thin)
         ax.text(3.0, 5.0, out_text, ha="center", fontsize=10, bbox={"fc": NEUTRAL["note"], "ec": NEUTRAL["rule"]})
-        ax.text(3.0, 5.7, "scores = out(v) · E[items]", ha="center", fontsize=9, color=NEUTRAL["muted"])
+        ax.text(3.0, 5.7, "scores = out(v) · E[items]", ha="center", fontsize=10, color=NEUTRAL["muted"])
     fig.tight_layout()
     return fig
 

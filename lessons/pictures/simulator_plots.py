@@ -68,7 +68,7 @@ def user_sequence(sim: Simulation, user: int = 0, title: str | None = None) -> F
     ax.set_ylabel("topic of the item")
     ax.set_ylim(-0.7, n_topics - 0.3)
     ax.set_xlim(-1, len(x))
-    ax.legend(loc="upper left", bbox_to_anchor=(0, -0.18), ncol=4, frameon=False, fontsize=9)
+    ax.legend(loc="upper left", bbox_to_anchor=(0, -0.18), ncol=4, frameon=False, fontsize=10)
     ax.set_title(title or f"{sim.name}: user {user}, {len(x)} events")
     side.barh(np.arange(n_topics), sim.taste[user], color=SOURCE_COLORS["long-term"], alpha=0.8)
     side.set_xlabel(r"long-term taste $\theta_u$")
@@ -95,7 +95,7 @@ def source_mix(sims: Mapping[str, Simulation]) -> Figure:
     ax.plot(labels, fav, "kD", label="favourite topic's share\nof long-term events")
     ax.set_ylim(0, 1)
     ax.set_ylabel("share")
-    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=9)
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -124,7 +124,7 @@ def recovery_bars(tables: Mapping[str, pd.DataFrame], k: int = 10) -> Figure:
             )
         ax.set_xticks(np.arange(len(models)), models, rotation=20)
         ax.set_title(label)
-        ax.legend(fontsize=9, frameon=False, loc="upper left")
+        ax.legend(fontsize=10, frameon=False, loc="upper left")
     axes[0, 0].set_ylabel(f"HR@{k}")
     fig.tight_layout()
     return fig
