@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lessons.casestudy.longterm import pair_numbers, simulator_pairs, simulator_table
+from lessons.casestudy.longterm import pair_numbers, pairs_wide, simulator_pairs, simulator_table, source_counts
 from lessons.casestudy.numbers import SIM_EPOCHS
 from lessons.data.simulate import simulate
 from lessons.evaluation.results import append_record
@@ -21,12 +21,14 @@ def test_a_model_that_wins_only_on_long_term_events_is_found_there(tmp_path) -> 
         append_record(tmp_path / "sim-news.jsonl", {"model": "long", "seed": seed, "config": plan,
                                                      "test_ranks": better.tolist()})
     table = simulator_table(["news"], results_dir=tmp_path).set_index("model")
-    long_col = next(c for c in table.columns if c.startswith("long-term taste"))
-    assert table.loc["long", long_col] == 1.0 and table.loc["full-gru", long_col] == 0.0
+    assert table.loc["long", "long-term taste"] == 1.0 and table.loc["full-gru", "long-term taste"] == 0.0
     assert table.loc["long", "seeds"] == 3
     pairs = simulator_pairs(["news"], models=["long"], results_dir=tmp_path).set_index("source")
     assert pairs.loc["long-term taste", "verdict"] == "helps"
     assert pairs.loc["burst", "verdict"] == "no difference shown"
+    wide = pairs_wide(pairs.reset_index())
+    assert wide.loc[("long", "long-term taste"), "news"].endswith("helps")
+    assert source_counts(["news"]).startswith(f"news: {int((source == 0).sum())} long-term taste")
     numbers = pair_numbers(pairs.reset_index())
     assert numbers["lt_sim_news_long_long_term_taste"].endswith("helps")
     assert simulator_table(["music"], results_dir=tmp_path).empty  # nothing committed for music
