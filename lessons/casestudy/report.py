@@ -25,7 +25,7 @@ from lessons.evaluation.results import RESULTS_DIR, read_records, results_file
 
 # RecBole's leaderboard for ml-1m_seq (see the module docstring): test HR@10, NDCG@10, MRR@10 and the parameter
 # count, as printed in benchmark/js/leaderboard/ml-1m_seq.json @ 0d42ab00.
-RECBOLE_SOURCE = "RecBole leaderboard (ml-1m_seq.json @ 0d42ab00)"
+RECBOLE_SOURCE = "RecBole leaderboard"  # the file and commit: see the module docstring
 RECBOLE_ML1M: dict[str, dict[str, float]] = {
     "GRU4Rec": {"hr@10": 0.2776, "ndcg@10": 0.1545, "mrr@10": 0.1171, "parameters": 281_920},
     "NARM": {"hr@10": 0.2662, "ndcg@10": 0.1471, "mrr@10": 0.1108, "parameters": 322_944},
