@@ -191,6 +191,21 @@ def test_pick_twice_appends_once_and_matches_aliases(tmp_path: Path, capsys) -> 
     assert "no results at" in one_line_error(capsys, ["pick", "--from", str(tmp_path / "missing.jsonl")])
 
 
+def test_pick_filters_by_width_and_seen_bias(tmp_path: Path, capsys) -> None:
+    """The like-for-like campaign picks each arm's dropout among its own runs only (width, bias)."""
+    source = tmp_path / "tuning.jsonl"
+    for dim, bias, dropout, ndcg in ((64, False, 0.1, 0.30), (128, False, 0.2, 0.20), (128, True, 0.3, 0.25)):
+        append_record(source, {"model": "full-gru", "seed": 0, "valid": {"ndcg@10": ndcg},
+                               "config": {"model": "full-gru", "dim": dim, "seen_bias": bias, "dropout": dropout,
+                                          "seed": 0}})
+    for dim, bias, want in (("64", "no", "0.1"), ("128", "no", "0.2"), ("128", "yes", "0.3")):
+        argv = ["pick", "--from", str(source), "--model", "full-gru", "--dim", dim, "--seen-bias", bias,
+                "--print", "dropout"]
+        assert cli.main(argv) == 0
+        assert capsys.readouterr().out.split() == [want]
+    assert "no record has config" in one_line_error(capsys, ["pick", "--from", str(source), "--dim", "32"])
+
+
 # -------------------------------------------------------------------------------------- reproducibility
 def fake_clock(step: float = 1.0) -> types.SimpleNamespace:
     """A stand-in for the ``time`` module whose clock moves ``step`` seconds per reading (a loaded machine)."""
