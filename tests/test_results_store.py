@@ -127,6 +127,11 @@ def test_identity_is_config_seed_and_plan_not_provenance() -> None:
     assert run_identity(rec(0)) != run_identity({**rec(0), "config": {"seed": 0, "epochs": 4}})  # another plan
     # an option added later with a None default does not change the identity of older records
     assert run_identity(rec(0)) == run_identity({**rec(0), "config": {"seed": 0, "epochs": 3, "max_batches": None}})
+    # ... nor do options added later at the value that reproduces what older runs did (a rerun supersedes them)
+    same = {**rec(0), "config": {"seed": 0, "epochs": 3, "precision": "fp32", "long_scope": "window"}}
+    assert run_identity(rec(0)) == run_identity(same)
+    for other in ({"precision": "bf16"}, {"long_scope": "history"}):  # another run
+        assert run_identity(rec(0)) != run_identity({**rec(0), "config": {"seed": 0, "epochs": 3, **other}})
 
 
 def test_the_same_record_twice_is_appended_once_and_a_rerun_supersedes_when_read(tmp_path: Path) -> None:

@@ -71,20 +71,27 @@ class ResultsWarning(UserWarning):
 
 
 #: The fields that say which run a record is: data, model, configuration (seed and plan included).
+#: Config options added after runs were committed, with the value that reproduces what those runs did: a config
+#: holding that value has the identity of an older record without the option (so a rerun supersedes the old run
+#: instead of counting as another seed). ``precision="fp32"``: the loss in float32, as before the fused loss.
+LATER_DEFAULTS: dict[str, Any] = {"long_scope": "window", "precision": "fp32"}
+
 IDENTITY_FIELDS: tuple[str, ...] = ("dataset", "protocol", "model", "baseline", "cell", "config", "grid", "seed",
                                     "max_len", "mask_seen")
 
 
 def run_identity(record: dict[str, Any]) -> str:
     """A 16-hex-digit hash of what makes a run that run: :data:`IDENTITY_FIELDS` (config + seed + plan), not
-    when, where or how fast it ran. Config entries that are ``None`` are left out, so adding an option with a
-    ``None`` default does not change the identity of older records; likewise ``mask_seen`` counts only when true
-    (a baseline run with the hard seen-mask is another run than the same baseline without it)."""
+    when, where or how fast it ran. Config entries that are ``None``, or equal to their :data:`LATER_DEFAULTS`
+    value, are left out, so adding an option does not change the identity of older records; likewise
+    ``mask_seen`` counts only when true (a baseline run with the hard seen-mask is another run than the same
+    baseline without it)."""
     ident = {k: record[k] for k in IDENTITY_FIELDS if k in record}
     if not ident.get("mask_seen"):
         ident.pop("mask_seen", None)
     if isinstance(ident.get("config"), dict):
-        ident["config"] = {k: v for k, v in ident["config"].items() if v is not None}
+        ident["config"] = {k: v for k, v in ident["config"].items()
+                           if v is not None and LATER_DEFAULTS.get(k, object()) != v}
     return hashlib.sha256(json.dumps(jsonable(ident), sort_keys=True).encode()).hexdigest()[:16]
 
 
