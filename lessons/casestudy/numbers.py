@@ -40,7 +40,7 @@ CAMPAIGNS: dict[str, str] = {"first pass": "ml-1m-first-pass", "two at a time": 
                              "this table": "ml-1m"}
 SIM_SOURCES: tuple[str, ...] = ("long-term taste", "burst", "repeat")
 
-__all__ = ["DESIGNS", "CAMPAIGNS", "campaign_runs", "campaign_table", "simulator_groups", "chapter_tables",
+__all__ = ["DESIGNS", "CAMPAIGNS", "campaign_runs", "campaign_table", "chapter_tables",
            "key_numbers"]
 
 
@@ -59,20 +59,6 @@ def campaign_table(runs_all: pd.DataFrame) -> pd.DataFrame:
     return runs_all.groupby(["campaign", "model", "planned_epochs"], sort=False).agg(
         seeds=("seed", "size"), clock_cut=("clock_cut", "sum"), dim=("dim", "first"), epochs_run=("epochs_run", "mean"),
         seconds_per_epoch=("seconds per epoch", "mean"), hr10=("test_hr@10", "mean"), ndcg10=("test_ndcg@10", "mean"))
-
-
-def simulator_groups(presets: tuple[str, ...] = ("news", "music")) -> pd.DataFrame:
-    """Mean test HR@10 per model and ground-truth source of the held-out event on the simulated presets
-    (columns ``model, group, n_users, mean, lo, hi, preset``); empty if no simulator runs are committed."""
-    rows = []
-    for preset in presets:
-        ranks = rank_matrix(f"sim-{preset}", list(SIM_MODELS), epochs=SIM_EPOCHS)
-        if ranks:
-            source = simulate(preset, seed=0).target_source("test")
-            rows.append(group_table(ranks, source, list(SIM_SOURCES), metric="hr@10").assign(preset=preset))
-    if not rows:
-        return pd.DataFrame(columns=["preset", "group", "n_users", "model", "mean"])
-    return pd.concat(rows, ignore_index=True)
 
 
 def leaderboard_table(best: pd.Series, width: int = 128, best_any: pd.Series | None = None) -> pd.DataFrame:
@@ -145,7 +131,6 @@ def chapter_tables() -> dict[str, Any]:
     t["groups100k"], names = tercile_names(load_split("ml-100k"))
     t["groups_100k"] = group_table(rank_matrix("ml-100k", list(DESIGNS)), t["groups100k"], names)
     t["pairs_100k"] = pairs_against_reference("ml-100k", t["summary_100k"])
-    t["sim_groups"] = simulator_groups()
     t["seen_table"] = seen_bias_table(["ml-1m-pairs", "ml-100k", "sim-news", "sim-music"], plans=SIM_PLANS)
     return t
 
@@ -294,14 +279,9 @@ def _ml100k_numbers(t: dict[str, Any]) -> dict[str, Any]:
 
 
 def _simulator_numbers(t: dict[str, Any]) -> dict[str, Any]:
-    """The best model per simulated preset and event source, and how many targets are repeats."""
-    sentences = []
-    for (preset, group), sub in t["sim_groups"].groupby(["preset", "group"], sort=False):
-        top = sub.sort_values("mean", ascending=False).iloc[0]
-        sentences.append(f"{preset}, {group} events ({int(top['n_users'])} users): {top['model']} "
-                         f"(HR@10 {top['mean']:.3f})")
-    out: dict[str, Any] = {"cs_sim_summary": "; ".join(sentences) if sentences
-                           else "no simulator runs are committed yet"}
+    """How many test targets are repeats on each simulated preset (the simulator's evidence itself is in
+    :mod:`lessons.casestudy.longterm`)."""
+    out: dict[str, Any] = {}
     for preset in ("news", "music"):
         src = simulate(preset, seed=0).target_source("test")
         out[f"cs_repeat_share_{preset}"] = f"{np.mean(src == 2):.0%}"

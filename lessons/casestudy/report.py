@@ -195,6 +195,11 @@ def comparison_table(dataset: str, k: int = 10, results_dir: Path = RESULTS_DIR)
     return pd.DataFrame(rows)
 
 
+def leaderboard_hr10(rows: Sequence[str] = ("GRU4Rec", "RepeatNet (best row)", "SASRec")) -> dict[str, float]:
+    """Published HR@10 of some :data:`RECBOLE_ML1M` rows, labelled ``'<model> (RecBole)'`` for a figure legend."""
+    return {f"{name.split(' (')[0]} (RecBole)": RECBOLE_ML1M[name]["hr@10"] for name in rows}
+
+
 def versus_leaderboard(hr: float, ndcg: float, k: int = 10, mrr: float | None = None) -> pd.DataFrame:
     """Our ``hr``, ``ndcg`` (and ``mrr`` when given), at 10, minus each RecBole ML-1M row: columns ``row, HR@10,
     NDCG@10, MRR@10, parameters, ΔHR@10, ΔNDCG@10, ΔMRR@10`` (positive = ours is higher; ΔMRR@10 NaN without
