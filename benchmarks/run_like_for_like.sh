@@ -21,7 +21,7 @@ LOG=.data/like-for-like.log
 OUT=results/ml-1m-like-for-like.jsonl
 TUNE=results/ml-1m-like-for-like-tuning.jsonl
 PLAN=(--dataset ml-1m --epochs 9 --schedule cosine --lr 3e-3 --batch-size 128 --stride 25 --patience 3
-      --max-minutes 15 --threads 2 --precision auto --checkpoint-dir .data/ckpt-l4l)
+      --max-minutes 30 --threads 2 --precision auto --checkpoint-dir .data/ckpt-l4l)
 ARMS=("A|--model full-gru --dim 64|64|no" "B|--model full-gru --dim 128|128|no"
       "C|--model full-gru --dim 128 --seen-bias|128|yes" "D|--model fused-lstur-gru --dim 128 --seen-bias|128|yes")
 train() { echo "== $(date -u +%FT%TZ) start $*" >> "$LOG"
