@@ -128,9 +128,11 @@ def test_identity_is_config_seed_and_plan_not_provenance() -> None:
     # an option added later with a None default does not change the identity of older records
     assert run_identity(rec(0)) == run_identity({**rec(0), "config": {"seed": 0, "epochs": 3, "max_batches": None}})
     # ... nor do options added later at the value that reproduces what older runs did (a rerun supersedes them)
-    same = {**rec(0), "config": {"seed": 0, "epochs": 3, "precision": "fp32", "long_scope": "window"}}
+    same = {**rec(0), "config": {"seed": 0, "epochs": 3, "precision": "fp32", "long_scope": "window",
+                                 "user_dropout": 0.0, "user_l2": 0.0}}
     assert run_identity(rec(0)) == run_identity(same)
-    for other in ({"precision": "bf16"}, {"long_scope": "history"}):  # another run
+    for other in ({"precision": "bf16"}, {"long_scope": "history"}, {"user_dropout": 0.5},
+                  {"user_l2": 0.01}):  # another run
         assert run_identity(rec(0)) != run_identity({**rec(0), "config": {"seed": 0, "epochs": 3, **other}})
 
 

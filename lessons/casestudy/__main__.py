@@ -50,6 +50,8 @@ FIELD_HELP: dict[str, dict[str, Any]] = {
     "schedule": {"choices": SCHEDULES, "help": "learning rate over the planned epochs"},
     "seen_bias": {"help": "learn one score bias for items already in the input (RepeatNet-like)"},
     "cell": {"choices": CELLS},
+    "user_dropout": {"help": "probability of zeroing a row's user vector in training (LSTUR's mask)"},
+    "user_l2": {"help": "L2 penalty on the batch's user vectors, user_l2 * mean ||e_u||^2"},
     "dim": {"aliases": ("--hidden",)},
     "max_batches": {"help": "stop after this many batches in all (an exact, replayable plan: a run the clock cut "
                             "records its batches_run; pass it here to reproduce that run on any machine)"},

@@ -27,17 +27,20 @@ import numpy as np
 
 from lessons.baselines.nextbasket import personal_frequency
 from lessons.casestudy.inputs import score_histories
-from lessons.casestudy.models import InterestModel
+from lessons.casestudy.models import InterestModel, canonical_model_name
 from lessons.casestudy.train import TrainConfig, fit, learned_scalars
 from lessons.data.instacart import BasketSplit, load_basket_split
 from lessons.data.split import SequentialSplit, check_stage
 from lessons.data.wheels import WHEELS
 from lessons.evaluation.baskets import basket_metrics, basket_ranks
-from lessons.evaluation.compare import run_label
-from lessons.evaluation.results import append_record, jsonable, peak_rss_mb, provenance, results_file
+from lessons.evaluation.compare import best_on_validation, run_label
+from lessons.evaluation.results import append_record, jsonable, peak_rss_mb, provenance, read_records, results_file
 
 __all__ = ["FUSION_WEIGHTS", "order_times", "sequence_split", "basket_scores", "fuse_with_top_frequency",
-           "run_grocery", "main"]
+           "run_grocery", "USER_REGULARISERS", "main"]
+
+#: The user-embedding regularisers tuned on validation (:class:`lessons.casestudy.train.TrainConfig` fields).
+USER_REGULARISERS: tuple[str, ...] = ("user_dropout", "user_l2")
 
 #: Weights ``lam`` of the user's whole-history purchase shares added to the model's probabilities.
 FUSION_WEIGHTS: tuple[float, ...] = (0.0, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -154,17 +157,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--long-scope", choices=["window", "history"], default="window",
                         help="what the long-term attention reads: the input window or the whole purchase history")
     parser.add_argument("--weight-decay", type=float, default=0.0, help="Adam's L2 penalty on every weight")
+    parser.add_argument("--user-dropout", type=float, default=0.0,
+                        help="probability of zeroing a row's user vector in training (LSTUR's mask)")
+    parser.add_argument("--user-l2", type=float, default=0.0, help="L2 penalty on the batch's user vectors")
+    parser.add_argument("--tuned-from", type=Path, default=None,
+                        help="take --user-dropout and --user-l2 from the validation-best run of this model there")
     parser.add_argument("--batch-size", type=int, default=64, help="windows per batch (64: about 1 GB)")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--max-minutes", type=float, default=10.0)
     parser.add_argument("--out", type=Path, default=None, help="default results/instacart.jsonl")
     args = parser.parse_args(argv)
     out = results_file("instacart") if args.out is None else args.out
+    if args.tuned_from is not None:  # the validation-best run of the same model, bias and scope (never test)
+        best = best_on_validation(read_records(args.tuned_from), model=canonical_model_name(args.model),
+                                  seen_bias=args.seen_bias, long_scope=args.long_scope)
+        chosen = {f: best["config"].get(f, 0.0) for f in USER_REGULARISERS}
+        print(f"chosen on validation in {args.tuned_from}: {chosen}", file=sys.stderr, flush=True)
+        args.user_dropout, args.user_l2 = chosen["user_dropout"], chosen["user_l2"]
     split = load_basket_split()
     for seed in args.seeds:
         config = TrainConfig(model=args.model, seed=seed, epochs=args.epochs, dim=args.dim, lr=args.lr,
                              dropout=args.dropout, seen_bias=args.seen_bias, threads=args.threads,
                              long_scope=args.long_scope, weight_decay=args.weight_decay,
+                             user_dropout=args.user_dropout, user_l2=args.user_l2,
                              batch_size=args.batch_size,
                              max_minutes=args.max_minutes, schedule="cosine", patience=2)
         record = run_grocery(config, split, log=lambda s: print(s, file=sys.stderr, flush=True))

@@ -43,6 +43,8 @@ from lessons.checks import check_choice, check_size
 
 MODEL_KINDS: tuple[str, ...] = ("short", "full", "long", "fused-lstur", "fused-gate")
 CELLS: tuple[str, ...] = ("gru", "lstm")
+#: The kinds that learn a user embedding (and read a ``users`` tensor).
+USER_KINDS: tuple[str, ...] = ("long", "fused-lstur", "fused-gate")
 PAD = 0
 
 
@@ -98,6 +100,7 @@ class ModelConfig:
     short_k: int = 5
     seen_bias: bool = False
     long_scope: str = "window"  # what the long-term attention covers: the window, or the whole history
+    user_dropout: float = 0.0  # LSTUR's mask: in training, a row's whole user vector is zeroed with this probability
 
     def __post_init__(self) -> None:
         model_name(self.kind, self.cell)  # validates kind and cell
@@ -108,6 +111,11 @@ class ModelConfig:
             raise ValueError(f"dropout must be in [0, 1), got {self.dropout!r}")
         if not isinstance(self.seen_bias, bool):
             raise ValueError(f"seen_bias must be a bool, got {self.seen_bias!r}")
+        if not 0.0 <= self.user_dropout < 1.0:
+            raise ValueError(f"user_dropout must be in [0, 1), got {self.user_dropout!r}")
+        if self.user_dropout and self.kind not in USER_KINDS:
+            raise ValueError(f"user_dropout applies to the kinds with a user embedding {USER_KINDS}, "
+                             f"got kind {self.kind!r}")
 
     @property
     def name(self) -> str:
@@ -143,7 +151,7 @@ class InterestModel(nn.Module):
         kind = config.kind
         if kind != "long":
             self.rnn = _rnn(config.cell, d)
-        if kind in ("long", "fused-lstur", "fused-gate"):
+        if kind in USER_KINDS:
             self.user_emb = nn.Embedding(config.n_users, d)
             nn.init.normal_(self.user_emb.weight, std=1.0 / math.sqrt(d))
         if kind in ("long", "fused-gate"):
@@ -166,7 +174,7 @@ class InterestModel(nn.Module):
                 f"items must hold ids in [0, {self.config.n_items}] (0 = padding, item i as i+1), "
                 f"got range [{int(items.min())}, {int(items.max())}]"
             )
-        if self.config.kind in ("long", "fused-lstur", "fused-gate"):
+        if self.config.kind in USER_KINDS:
             if users is None or users.shape != items.shape[:1]:
                 raise ValueError(
                     f"users must have shape ({items.shape[0]},) for kind {self.config.kind!r}, "
@@ -186,11 +194,22 @@ class InterestModel(nn.Module):
         """Run the recurrent net over embedded inputs ``x: (B, T, d)`` -> outputs ``(B, T, d)``."""
         state = None
         if self.config.kind == "fused-lstur":
-            u = self.user_emb(users)
+            u = self.user_vector(users)
             h0 = torch.tanh(self.init_h(u)).unsqueeze(0)
             state = (h0, self.init_c(u).unsqueeze(0)) if self.config.cell == "lstm" else h0
         out, _ = self.rnn(x, state)
         return out
+
+    def user_vector(self, users: torch.Tensor) -> torch.Tensor:
+        """The user embedding ``(B,) -> (B, d)``. In training, with ``user_dropout = p > 0``, each row's whole
+        vector is replaced by zeros with probability ``p`` (LSTUR's random mask of the long-term representation,
+        not rescaled), so the model must also work without it; in evaluation the vector is always used."""
+        e_u = self.user_emb(users)
+        p = self.config.user_dropout
+        if self.training and p > 0:
+            keep = torch.rand(e_u.shape[0], 1, device=e_u.device) >= p  # (B, 1)
+            e_u = e_u * keep.to(e_u.dtype)
+        return e_u
 
     def _short(self, items: torch.Tensor) -> torch.Tensor:
         """At every position t, run the net over items[t-k+1 .. t] only. ``(B, T)`` -> ``(B, T, d)``."""
@@ -219,7 +238,7 @@ class InterestModel(nn.Module):
         Returns ``(long (B, T, d), scores (B, T))`` where ``scores`` are the per-item attention logits of the
         window (masked at padding with ``-inf``).
         """
-        e_u = self.user_emb(users)  # (B, d)
+        e_u = self.user_vector(users)  # (B, d)
         v = self.drop(self.item_emb(items))  # (B, T, d)
         root_d = math.sqrt(self.config.dim)
         s = (self.att_key(v) @ e_u.unsqueeze(-1)).squeeze(-1) / root_d  # (B, T)
@@ -391,6 +410,6 @@ def load_checkpoint(path: str | Path) -> InterestModel:
     return model.eval()
 
 
-__all__ = ["MODEL_KINDS", "CELLS", "PAD", "parse_model_name", "canonical_model_name", "model_name", "ModelConfig",
+__all__ = ["MODEL_KINDS", "CELLS", "USER_KINDS", "PAD", "parse_model_name", "canonical_model_name", "model_name", "ModelConfig",
            "InterestModel", "gap_feature", "dense_seen_indicator", "count_parameters", "save_checkpoint",
            "load_checkpoint"]

@@ -27,6 +27,7 @@ from lessons.casestudy.allocator import keep_freed_memory
 from lessons.casestudy.history import before_windows
 from lessons.casestudy.inputs import Windows, make_windows, stage_ranks, stage_ranks_with_mask
 from lessons.casestudy.models import (
+    USER_KINDS,
     InterestModel,
     ModelConfig,
     canonical_model_name,
@@ -89,6 +90,8 @@ class TrainConfig:
     weight_decay: float = 0.0
     seen_bias: bool = False
     long_scope: str = "window"
+    user_dropout: float = 0.0  # LSTUR's mask of the user vector in training (models with a user embedding)
+    user_l2: float = 0.0  # L2 penalty on the user vectors of each batch: user_l2 * mean ||e_u||^2, added to the loss
     schedule: str = "constant"
     threads: int = 2
     max_batches: int | None = None
@@ -106,6 +109,14 @@ class TrainConfig:
         self.precision = resolve_precision(self.precision)
         self.max_minutes = check_number("max_minutes", self.max_minutes, low=0, low_open=True)
         self.weight_decay = check_number("weight_decay", self.weight_decay, low=0)
+        self.user_l2 = check_number("user_l2", self.user_l2, low=0)
+        self.user_dropout = check_number("user_dropout", self.user_dropout, low=0)
+        if self.user_dropout >= 1:
+            raise ValueError(f"user_dropout must be < 1, got {self.user_dropout!r}")
+        kind, _ = parse_model_name(self.model)
+        if (self.user_l2 or self.user_dropout) and kind not in USER_KINDS:
+            raise ValueError(f"user_l2 and user_dropout apply to models with a user embedding (kinds {USER_KINDS}), "
+                             f"got model {self.model!r}")
         if self.schedule not in SCHEDULES:
             raise ValueError(f"schedule must be one of {SCHEDULES}, got {self.schedule!r}")
 
@@ -126,6 +137,7 @@ def build_model(config: TrainConfig, n_items: int, n_users: int) -> InterestMode
             short_k=config.short_k,
             seen_bias=config.seen_bias,
             long_scope=config.long_scope,
+            user_dropout=config.user_dropout,
         )
     )
 
@@ -143,6 +155,7 @@ def train_epoch(
     done: list[int] | None = None,
     precision: str = "fp32",
     sequences: Sequence[np.ndarray] | None = None,
+    user_l2: float = 0.0,
 ) -> float:
     """One pass over the windows in random order; returns the mean cross-entropy per scored position.
 
@@ -150,7 +163,8 @@ def train_epoch(
     ``max_batches`` ends it after that many batches (an exact, replayable cut); ``done``, a one-element list,
     counts the batches run; ``scheduler`` (a torch LR scheduler) is stepped after every batch; ``precision``
     (``"fp32"`` or ``"bf16"``) is that of the full-softmax loss's matmuls (:mod:`lessons.casestudy.softmax_loss`);
-    ``sequences`` (the users' training sequences) give a ``long_scope="history"`` model the items before each window.
+    ``sequences`` (the users' training sequences) give a ``long_scope="history"`` model the items before each window;
+    ``user_l2`` adds ``user_l2 * mean ||e_u||^2`` over the batch's user vectors to the loss (not to the returned mean).
     """
     model.train()
     order = rng.permutation(len(windows))
@@ -166,10 +180,14 @@ def train_epoch(
         before = None
         if model.config.long_scope == "history" and sequences is not None:
             before = before_windows(sequences, windows.users[idx], windows.starts[idx])
-        rep = model(x, torch.from_numpy(windows.users[idx]), torch.from_numpy(windows.gaps[idx, :w]), before=before)
+        users = torch.from_numpy(windows.users[idx])
+        rep = model(x, users, torch.from_numpy(windows.gaps[idx, :w]), before=before)
         mask = t > 0
         seen = model.causal_seen(x)[mask] if model.config.seen_bias else None
-        loss = model.loss(rep[mask], t[mask] - 1, seen, precision=precision)
+        cross_entropy = model.loss(rep[mask], t[mask] - 1, seen, precision=precision)
+        loss = cross_entropy
+        if user_l2:
+            loss = loss + user_l2 * model.user_emb(users).pow(2).sum(-1).mean()
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
@@ -177,7 +195,7 @@ def train_epoch(
         if scheduler is not None:
             scheduler.step()
         n = int(mask.sum())
-        total += loss.item() * n
+        total += cross_entropy.item() * n
         count += n
         batches += 1
         if done is not None:
@@ -243,7 +261,8 @@ def fit(
         deadline = start + 60 * config.max_minutes
         left = None if config.max_batches is None else config.max_batches - done[0]
         loss = train_epoch(model, windows, optimizer, config.batch_size, rng, bar, deadline, scheduler,
-                           max_batches=left, done=done, precision=config.precision, sequences=split.train)
+                           max_batches=left, done=done, precision=config.precision, sequences=split.train,
+                           user_l2=config.user_l2)
         ndcg = evaluate(stage_ranks(model, split, "valid", config.max_len), ks=(10,))["ndcg@10"]
         history.append({"epoch": epoch, "loss": loss, "valid_ndcg@10": ndcg, "seconds": time.perf_counter() - t0})
         if log is not None:

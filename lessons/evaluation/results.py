@@ -74,7 +74,7 @@ class ResultsWarning(UserWarning):
 #: Config options added after runs were committed, with the value that reproduces what those runs did: a config
 #: holding that value has the identity of an older record without the option (so a rerun supersedes the old run
 #: instead of counting as another seed). ``precision="fp32"``: the loss in float32, as before the fused loss.
-LATER_DEFAULTS: dict[str, Any] = {"long_scope": "window", "precision": "fp32"}
+LATER_DEFAULTS: dict[str, Any] = {"long_scope": "window", "precision": "fp32", "user_dropout": 0.0, "user_l2": 0.0}
 
 IDENTITY_FIELDS: tuple[str, ...] = ("dataset", "protocol", "model", "baseline", "cell", "config", "grid", "seed",
                                     "max_len", "mask_seen")
