@@ -40,16 +40,18 @@ METHOD = "paired over users, seed-aware: hierarchical bootstrap over seeds and u
 
 def run_label(record: dict[str, Any]) -> str:
     """The name a run is grouped under: its model, plus ``'+history'`` when its long-term attention reads the
-    whole history (``long_scope="history"``) and ``'+seen'`` when it learned a seen-item bias.
+    whole history (``long_scope="history"``), ``'+seen'`` when it learned a seen-item bias and ``'+user-reg'``
+    when its user embedding was regularised (``user_dropout`` or ``user_l2`` not zero).
 
     >>> run_label({"model": "full-gru", "config": {"seen_bias": True}})
     'full-gru+seen'
-    >>> run_label({"model": "long", "config": {"seen_bias": True, "long_scope": "history"}})
-    'long+history+seen'
+    >>> run_label({"model": "long", "config": {"seen_bias": True, "long_scope": "history", "user_l2": 0.01}})
+    'long+history+seen+user-reg'
     """
     config = record.get("config", {})
     history = "+history" if config.get("long_scope", "window") == "history" else ""
-    return record["model"] + history + ("+seen" if config.get("seen_bias") else "")
+    regularised = "+user-reg" if config.get("user_dropout") or config.get("user_l2") else ""
+    return record["model"] + history + ("+seen" if config.get("seen_bias") else "") + regularised
 
 
 def matching_records(records: Sequence[dict[str, Any]], **config: Any) -> list[dict[str, Any]]:
