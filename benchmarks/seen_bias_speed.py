@@ -4,7 +4,7 @@
 
 One step = full-softmax scores of ``rows`` positions (``F.linear``), plus beta at the items each row has already
 read (``seen`` ids per row, like a 50-item window), cross-entropy and backward. "dense" builds the
-``(rows, n_items)`` indicator of :func:`lessons.casestudy.models.dense_seen_indicator` and adds ``beta * hit``;
+``(rows, n_items)`` indicator of :func:`lessons.casestudy.softmax_loss.dense_seen_indicator` and adds ``beta * hit``;
 "sparse" is what :meth:`InterestModel.logits` does. Numbers are printed, never asserted; they depend on the
 machine and on how busy it is.
 """
@@ -17,7 +17,8 @@ import time
 import torch
 import torch.nn.functional as F
 
-from lessons.casestudy.models import InterestModel, ModelConfig, dense_seen_indicator
+from lessons.casestudy.models import InterestModel, ModelConfig
+from lessons.casestudy.softmax_loss import dense_seen_indicator
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,7 +11,8 @@ import torch.nn.functional as F
 
 from lessons.casestudy.allocator import keep_freed_memory
 from lessons.casestudy.inputs import score_histories
-from lessons.casestudy.models import InterestModel, ModelConfig, dense_seen_indicator
+from lessons.casestudy.models import InterestModel, ModelConfig
+from lessons.casestudy.softmax_loss import dense_seen_indicator
 from lessons.casestudy.train import TrainConfig, fit
 from lessons.data import build_split
 from lessons.evaluation.compare import run_label

@@ -32,3 +32,49 @@ def test_a_model_that_wins_only_on_long_term_events_is_found_there(tmp_path) -> 
     numbers = pair_numbers(pairs.reset_index())
     assert numbers["lt_sim_news_long_long_term_taste"].endswith("helps")
     assert simulator_table(["music"], results_dir=tmp_path).empty  # nothing committed for music
+
+
+def _grocery_run(model: str, seed: int, ranks: list[list[int]], valid: float, **config) -> dict:
+    """A planted grocery model record: test basket ranks per user, a validation NDCG@10, ``config`` options."""
+    cfg = {"model": model, "seed": seed, "seen_bias": True, **config}
+    ndcg = float(np.mean([1 / np.log2(1 + r[0]) if r[0] <= 10 else 0.0 for r in ranks]))
+    test = {"ndcg@10": ndcg, "ndcg@10_repeat": ndcg, "ndcg@10_new": 0.0}
+    return {"model": model, "kind": "model", "dataset": "instacart", "seed": seed, "config": cfg,
+            "valid": {"ndcg@10": valid}, "test": test, "test_basket_ranks": ranks,
+            "with_top_frequency": {"weight": 0.1, "valid": {"ndcg@10": valid}, "test": test,
+                                   "test_basket_ranks": ranks}}
+
+
+def test_grocery_evidence_labels_dedupes_and_chooses_on_validation(tmp_path) -> None:
+    from lessons.casestudy.longterm import (grocery_best, grocery_designs, grocery_pairs, grocery_records,
+                                            user_reg_numbers, user_reg_trials)
+
+    mix = {"model": "mix", "kind": "baseline", "seed": 0, "config": {"weight": 0.2}, "valid": {"ndcg@10": 0.5},
+           "test": {"ndcg@10": 1 / np.log2(3), "ndcg@10_repeat": 0.0, "ndcg@10_new": 0.0},
+           "test_basket_ranks": [[2], [2]]}
+    for seed in range(5):
+        append_record(tmp_path / "instacart.jsonl", _grocery_run("full-gru", seed, [[3], [3]], 0.2))
+        append_record(tmp_path / "instacart-history.jsonl",
+                      _grocery_run("long", seed, [[1], [1]], 0.3, long_scope="history"))
+        # the regularised long model scores worse on TEST but better on validation: it must be the headline
+        append_record(tmp_path / "instacart-user-reg.jsonl",
+                      _grocery_run("long", seed, [[20], [20]], 0.9, long_scope="history", user_l2=0.1))
+    append_record(tmp_path / "instacart.jsonl", mix)
+    # the same run in a second file counts once
+    append_record(tmp_path / "instacart-designs.jsonl", _grocery_run("full-gru", 0, [[3], [3]], 0.2))
+    records = grocery_records(results_dir=tmp_path)
+    labels = sorted({r["model"] for r in records})
+    assert labels == ["full-gru+seen", "long+history+seen", "long+history+seen+user-reg", "mix"]
+    designs = grocery_designs(records).set_index("model")
+    assert designs.loc["full-gru+seen", "seeds"] == 5  # not 6: the repeated run is one run
+    assert designs.loc["long+history+seen", "verdict"] == "helps"
+    assert designs.loc["long+history+seen+user-reg", "verdict"] == "hurts"  # rank 20 against rank 3
+    best = grocery_best(records)
+    assert best["model"].startswith("long+history+seen+user-reg") and best["valid"] == 0.9
+    pairs = grocery_pairs(records, {"reg": ("long+history+seen+user-reg", "long+history+seen"), "no": ("a", "b")})
+    assert pairs["lt_gro_reg"].endswith("hurts") and pairs["lt_gro_no"] == "not run"
+    trials = user_reg_trials([r for r in records if r["model"].startswith("long")])
+    assert trials.loc["long+history", "chosen"] == "mask 0, L2 0.1"
+    numbers = user_reg_numbers(trials, records)
+    assert numbers["lt_gro_long_reg_chosen"] == "mask 0, L2 0.1" and numbers["lt_gro_long_reg"].endswith("hurts")
+    assert numbers["lt_gro_lstur_reg_chosen"] == "not run"

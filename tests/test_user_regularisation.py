@@ -84,5 +84,5 @@ def test_the_options_are_recorded_and_refused_where_they_mean_nothing(toy_split)
         TrainConfig(model="long", user_dropout=1.0)
     with pytest.raises(ValueError, match="user_l2 must be >= 0"):
         TrainConfig(model="long", user_l2=-0.1)
-    with pytest.raises(ValueError, match="user_dropout applies to the kinds with a user embedding"):
+    with pytest.raises(ValueError, match="user_dropout must be in .0, 1. and only for the kinds with a user embedding"):
         ModelConfig(kind="short", cell="gru", n_items=5, n_users=2, user_dropout=0.2)

@@ -22,9 +22,10 @@ import pandas as pd
 
 from lessons.casestudy.numbers import SIM_EPOCHS, SIM_MODELS, SIM_SOURCES
 from lessons.data.simulate import simulate
-from lessons.evaluation.compare import paired_groups, rank_matrix, verdict
+from lessons.baselines.nextbasket import compare_on_baskets, expand_records, results_table
+from lessons.evaluation.compare import paired_groups, rank_matrix, run_label, verdict
 from lessons.evaluation.metrics import per_user_metric
-from lessons.evaluation.results import RESULTS_DIR
+from lessons.evaluation.results import RESULTS_DIR, read_records, results_file, run_identity
 
 PRESETS: tuple[str, ...] = ("news", "music")
 
@@ -109,5 +110,163 @@ def pair_numbers(pairs: pd.DataFrame, prefix: str = "lt_sim") -> dict[str, str]:
     return out
 
 
+# ---------------------------------------------------------------------------------------------- groceries
+#: The grocery results files: the baselines and the first two models, the whole-history attention campaign, the
+#: user-embedding regularisation campaign (its validation trials in ``instacart-user-reg-tuning``) and the other
+#: designs (short-term GRU, LSTM twins).
+GROCERY_FILES: tuple[str, ...] = ("instacart", "instacart-history", "instacart-user-reg", "instacart-designs")
+
+
+def grocery_records(files: Sequence[str] = GROCERY_FILES, results_dir: Path = RESULTS_DIR) -> list[dict[str, Any]]:
+    """Every committed grocery record of ``files`` (missing files skipped), labelled by
+    :func:`~lessons.evaluation.compare.run_label`, one record per run identity (a run repeated in two files, e.g.
+    a seed of the chosen setting that is also a plain run, counts once)."""
+    runs: dict[str, dict[str, Any]] = {}
+    for name in files:
+        path = results_file(name, results_dir)
+        for r in read_records(path) if path.exists() else []:
+            label = run_label({**r, "model": r["config"]["model"]}) if r.get("kind") == "model" else r["model"]
+            runs[run_identity(r)] = {**r, "model": label}
+    return list(runs.values())
+
+
+def grocery_designs(records: list[dict[str, Any]], reference: str = "full-gru+seen",
+                    baseline: str = "mix") -> pd.DataFrame:
+    """One row per neural design on the grocery sample: ``model, seeds``, mean test NDCG@10 over the basket, its
+    repeat and its new items, then the paired, seed-aware difference against ``reference`` (``vs reference``,
+    ``lo``, ``hi``, ``verdict``) and, for the design with the whole-history purchase shares added
+    (``+top-frequency``), against the ``baseline`` (``+counts vs mix`` with ``lo2``, ``hi2``, ``verdict2``: 'above',
+    'below', or 'level' when the interval holds zero)."""
+    rows = expand_records(records)
+    table = results_table(rows)
+    out = []
+    for _, r in table[table["kind"] == "model"].iterrows():
+        row = {"model": r["model"], "seeds": int(r["seeds"]), "ndcg@10": r["ndcg@10"],
+               "repeat": r["ndcg@10_repeat"], "new": r["ndcg@10_new"]}
+        if r["model"] != reference:
+            c = compare_on_baskets(rows, r["model"], reference)
+            row.update({"vs reference": c["diff"], "lo": c["lo"], "hi": c["hi"],
+                        "verdict": verdict(c["lo"], c["hi"], "helps", "hurts", "no difference shown")})
+        c = compare_on_baskets(rows, r["model"] + "+top-frequency", baseline)
+        row.update({"+counts vs mix": c["diff"], "lo2": c["lo"], "hi2": c["hi"],
+                    "verdict2": verdict(c["lo"], c["hi"], "above", "below", "level")})
+        out.append(row)
+    return pd.DataFrame(out)
+
+
+def grocery_pairs(records: list[dict[str, Any]], pairs: dict[str, tuple[str, str]],
+                  prefix: str = "lt_gro") -> dict[str, str]:
+    """Glue-ready ``'+0.0012 [-0.0050, +0.0071], no difference shown'`` for each named pair ``key: (A, B)`` of
+    grocery labels (test NDCG@10, paired and seed-aware), under ``<prefix>_<key>``; a pair whose runs are not
+    committed reads ``'not run'``."""
+    rows = expand_records(records)
+    labels = {r["model"] for r in rows}
+    out = {}
+    for key, (a, b) in pairs.items():
+        if a not in labels or b not in labels:
+            out[f"{prefix}_{key}"] = "not run"
+            continue
+        c = compare_on_baskets(rows, a, b)
+        out[f"{prefix}_{key}"] = (f"{c['diff']:+.4f} [{c['lo']:+.4f}, {c['hi']:+.4f}], "
+                                  f"{verdict(c['lo'], c['hi'], 'helps', 'hurts', 'no difference shown')}")
+    return out
+
+
+def user_reg_trials(records: list[dict[str, Any]]) -> pd.DataFrame:
+    """The validation trials of the user-embedding regularisers: one row per design, one column per
+    ``(user_dropout, user_l2)`` setting, values the VALIDATION basket NDCG@10 (seed 0); ``chosen`` names the
+    validation-best setting (the one :mod:`lessons.casestudy.grocery` ``--tuned-from`` takes)."""
+    rows = []
+    for r in records:
+        c = r["config"]
+        design = c["model"] + ("+history" if c.get("long_scope") == "history" else "")
+        rows.append({"design": design, "setting": f"mask {c.get('user_dropout', 0):g}, L2 {c.get('user_l2', 0):g}",
+                     "valid": r["valid"]["ndcg@10"]})
+    frame = pd.DataFrame(rows)
+    wide = frame.pivot_table(index="design", columns="setting", values="valid", aggfunc="first", sort=False)
+    wide["chosen"] = wide.idxmax(axis=1)
+    return wide
+
+
+def grocery_best(records: list[dict[str, Any]], min_seeds: int = 5) -> dict[str, Any]:
+    """The grocery headline, chosen on VALIDATION: among the baselines (deterministic) and every model label with at
+    least ``min_seeds`` seeds (``+top-frequency`` fusions included), the best mean validation basket NDCG@10.
+    Returns ``{"model", "valid", "test"}`` (the test NDCG@10 is reported, never used to choose)."""
+    rows = expand_records(records)
+    valid, test = results_table(rows, stage="valid"), results_table(rows, stage="test")
+    ok = (valid["kind"] == "baseline") | (valid["seeds"] >= min_seeds)
+    best = valid[ok].sort_values("ndcg@10", ascending=False, kind="stable").iloc[0]
+    test_value = test.loc[test["model"] == best["model"], "ndcg@10"].iloc[0]
+    return {"model": best["model"], "valid": float(best["ndcg@10"]), "test": float(test_value)}
+
+
+def user_reg_numbers(trials: pd.DataFrame, records: list[dict[str, Any]], prefix: str = "lt_gro") -> dict[str, str]:
+    """Glue-ready numbers of the user-embedding regularisation: per design (``lstur``: fused-lstur-gru, ``long``:
+    long over the whole history) the setting chosen on validation (``<prefix>_<key>_reg_chosen``), the range of the
+    validation scores of the settings tried (``<prefix>_<key>_reg_range``) and the paired
+    test difference regularised − plain (``<prefix>_<key>_reg``), or a sentence saying that validation chose no
+    regularisation (then the plain runs are the chosen model)."""
+    out = {}
+    for key, design, label in (("lstur", "fused-lstur-gru", "fused-lstur-gru+seen"),
+                               ("long", "long+history", "long+history+seen")):
+        chosen = trials.loc[design, "chosen"] if design in trials.index else "not run"
+        out[f"{prefix}_{key}_reg_chosen"] = chosen
+        if design in trials.index:
+            scores = trials.loc[design].drop("chosen").dropna().astype(float)
+            out[f"{prefix}_{key}_reg_range"] = f"{scores.min():.4f} to {scores.max():.4f}"
+        if chosen == "mask 0, L2 0":
+            out[f"{prefix}_{key}_reg"] = "validation chose no regularisation, so the plain runs are the chosen model"
+        else:
+            out |= grocery_pairs(records, {f"{key}_reg": (label + "+user-reg", label)}, prefix)
+    return out
+
+
+#: The named grocery pairs a chapter glues (``A − B`` of test NDCG@10): what each design choice is worth.
+GROCERY_PAIRS: dict[str, tuple[str, str]] = {
+    "long_window": ("long+seen", "full-gru+seen"),
+    "long_history": ("long+history+seen", "long+seen"),
+    "gate_history": ("fused-gate-gru+history+seen", "fused-gate-gru+seen"),
+    "lstm_full": ("full-lstm+seen", "full-gru+seen"),
+    "lstm_lstur": ("fused-lstur-lstm+seen", "full-lstm+seen"),
+    "short": ("short-gru+seen", "full-gru+seen"),
+}
+
+
+def grocery_numbers(records: list[dict[str, Any]], trials: pd.DataFrame, prefix: str = "lt_gro") -> dict[str, str]:
+    """Everything the grocery section glues: :data:`GROCERY_PAIRS`, :func:`user_reg_numbers`, the fewest seeds of
+    a neural design (``<prefix>_min_seeds``) and the headline chosen on validation (:func:`grocery_best`:
+    ``<prefix>_best``, ``<prefix>_best_test``, and ``<prefix>_best_vs_mix``, its paired difference from the mix
+    baseline, or a sentence when the headline is the mix itself)."""
+    out = grocery_pairs(records, GROCERY_PAIRS, prefix) | user_reg_numbers(trials, records, prefix)
+    designs = grocery_designs(records)
+    out[f"{prefix}_min_seeds"] = str(int(designs["seeds"].min()))
+    best = grocery_best(records)
+    out[f"{prefix}_best"] = best["model"]
+    out[f"{prefix}_best_test"] = f"{best['test']:.4f}"
+    if best["model"] == "mix":
+        out[f"{prefix}_best_vs_mix"] = "the headline is the mix baseline itself"
+    else:
+        c = compare_on_baskets(expand_records(records), best["model"], "mix")
+        word = verdict(c["lo"], c["hi"], "above the mix", "below the mix", "level with the mix (no difference shown)")
+        out[f"{prefix}_best_vs_mix"] = f"{c['diff']:+.4f} [{c['lo']:+.4f}, {c['hi']:+.4f}], {word}"
+    return out
+
+
+def designs_text(designs: pd.DataFrame, reference: str = "full-gru+seen") -> pd.DataFrame:
+    """:func:`grocery_designs` laid out to read on a narrow screen: ``model, seeds, NDCG@10, repeat, new`` and two
+    text columns, ``− <reference>`` and ``+counts − mix``, each ``'+0.0427 [+0.0313, +0.0539] helps'``."""
+    def cell(d: float, lo: float, hi: float, word: Any) -> str:
+        return "" if pd.isna(d) else f"{d:+.4f} [{lo:+.4f}, {hi:+.4f}] {word}"
+
+    out = designs[["model", "seeds"]].copy()
+    out["NDCG@10"] = designs["ndcg@10"].map("{:.4f}".format)
+    out["repeat"] = designs["repeat"].map("{:.4f}".format)
+    out["new"] = designs["new"].map("{:.4f}".format)
+    out[f"− {reference}"] = [cell(*v) for v in designs[["vs reference", "lo", "hi", "verdict"]].to_numpy()]
+    out["+counts − mix"] = [cell(*v) for v in designs[["+counts vs mix", "lo2", "hi2", "verdict2"]].to_numpy()]
+    return out
+
+
 __all__ = ["PRESETS", "simulator_ranks", "simulator_table", "source_counts", "simulator_pairs", "pairs_wide",
-           "pair_numbers"]
+           "pair_numbers", "GROCERY_FILES", "grocery_records", "grocery_designs", "grocery_pairs", "user_reg_trials", "grocery_best", "user_reg_numbers",
+           "GROCERY_PAIRS", "grocery_numbers", "designs_text"]

@@ -43,8 +43,7 @@ from lessons.checks import check_choice, check_size
 
 MODEL_KINDS: tuple[str, ...] = ("short", "full", "long", "fused-lstur", "fused-gate")
 CELLS: tuple[str, ...] = ("gru", "lstm")
-#: The kinds that learn a user embedding (and read a ``users`` tensor).
-USER_KINDS: tuple[str, ...] = ("long", "fused-lstur", "fused-gate")
+USER_KINDS: tuple[str, ...] = ("long", "fused-lstur", "fused-gate")  #: the kinds with a user embedding
 PAD = 0
 
 
@@ -111,11 +110,9 @@ class ModelConfig:
             raise ValueError(f"dropout must be in [0, 1), got {self.dropout!r}")
         if not isinstance(self.seen_bias, bool):
             raise ValueError(f"seen_bias must be a bool, got {self.seen_bias!r}")
-        if not 0.0 <= self.user_dropout < 1.0:
-            raise ValueError(f"user_dropout must be in [0, 1), got {self.user_dropout!r}")
-        if self.user_dropout and self.kind not in USER_KINDS:
-            raise ValueError(f"user_dropout applies to the kinds with a user embedding {USER_KINDS}, "
-                             f"got kind {self.kind!r}")
+        if not 0.0 <= self.user_dropout < 1.0 or (self.user_dropout and self.kind not in USER_KINDS):
+            raise ValueError(f"user_dropout must be in [0, 1) and only for the kinds with a user embedding "
+                             f"{USER_KINDS}, got {self.user_dropout!r} for kind {self.kind!r}")
 
     @property
     def name(self) -> str:
@@ -201,9 +198,8 @@ class InterestModel(nn.Module):
         return out
 
     def user_vector(self, users: torch.Tensor) -> torch.Tensor:
-        """The user embedding ``(B,) -> (B, d)``. In training, with ``user_dropout = p > 0``, each row's whole
-        vector is replaced by zeros with probability ``p`` (LSTUR's random mask of the long-term representation,
-        not rescaled), so the model must also work without it; in evaluation the vector is always used."""
+        """The user embedding ``(B,) -> (B, d)``; in training each row's whole vector is zeroed with probability
+        ``user_dropout`` (LSTUR's random mask, not rescaled), so the model must also work without it."""
         e_u = self.user_emb(users)
         p = self.config.user_dropout
         if self.training and p > 0:
@@ -366,16 +362,6 @@ class InterestModel(nn.Module):
         )
 
 
-def dense_seen_indicator(seen: torch.Tensor, n_items: int) -> torch.Tensor:
-    """The seen-item indicator written out in full: ``seen: (rows, S)`` ids + 1 (0 = padding) -> ``(rows, n_items)``
-    float, 1 where the item was read. The reference that :meth:`InterestModel.logits` avoids building (it adds beta
-    at the seen columns only); tests and ``benchmarks/seen_bias_speed.py`` compare the two."""
-    if seen.dim() != 2:
-        raise ValueError(f"seen must have shape (rows, S), got {tuple(seen.shape)}")
-    hit = torch.zeros(seen.shape[0], n_items + 1, device=seen.device)
-    return hit.scatter_(1, seen, 1.0)[:, 1:]  # column 0 collects the padding and is dropped
-
-
 def count_parameters(model: nn.Module) -> int:
     """Number of trainable parameters."""
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
@@ -410,6 +396,5 @@ def load_checkpoint(path: str | Path) -> InterestModel:
     return model.eval()
 
 
-__all__ = ["MODEL_KINDS", "CELLS", "USER_KINDS", "PAD", "parse_model_name", "canonical_model_name", "model_name", "ModelConfig",
-           "InterestModel", "gap_feature", "dense_seen_indicator", "count_parameters", "save_checkpoint",
-           "load_checkpoint"]
+__all__ = ["MODEL_KINDS", "CELLS", "USER_KINDS", "PAD", "parse_model_name", "canonical_model_name", "model_name",
+           "ModelConfig", "InterestModel", "gap_feature", "count_parameters", "save_checkpoint", "load_checkpoint"]

@@ -146,4 +146,15 @@ def full_softmax_cross_entropy(
     return _FusedSoftmaxCE.apply(head, weight, bias, target, seen, beta, chunk_rows, bf16)
 
 
-__all__ = ["PRECISIONS", "cpu_has_bf16_units", "resolve_precision", "unique_seen", "full_softmax_cross_entropy"]
+def dense_seen_indicator(seen: torch.Tensor, n_items: int) -> torch.Tensor:
+    """The seen-item indicator written out in full: ``seen: (rows, S)`` ids + 1 (0 = padding) -> ``(rows, n_items)``
+    float, 1 where the item was read. The reference that :meth:`lessons.casestudy.models.InterestModel.logits` avoids building (it adds beta
+    at the seen columns only); tests and ``benchmarks/seen_bias_speed.py`` compare the two."""
+    if seen.dim() != 2:
+        raise ValueError(f"seen must have shape (rows, S), got {tuple(seen.shape)}")
+    hit = torch.zeros(seen.shape[0], n_items + 1, device=seen.device)
+    return hit.scatter_(1, seen, 1.0)[:, 1:]  # column 0 collects the padding and is dropped
+
+
+__all__ = ["PRECISIONS", "cpu_has_bf16_units", "resolve_precision", "unique_seen", "full_softmax_cross_entropy",
+           "dense_seen_indicator"]
