@@ -14,6 +14,7 @@ from lessons.baselines.models import BASELINES
 from lessons.baselines.tuning import run
 from lessons.checks import run_cli
 from lessons.data.movielens import DATASETS
+from lessons.data.protocol import PROTOCOLS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,8 +31,11 @@ def _main(argv: list[str] | None = None) -> int:
     r.add_argument("--seed", type=int, default=0)
     r.add_argument("--out", type=Path, default=None)
     r.add_argument("--mask-seen", action="store_true", help="hard seen-mask: the user's items are never recommended")
+    r.add_argument("--protocol", default="recbole", choices=PROTOCOLS,
+                   help="MovieLens filtering; 'recbole-later' drops ratings given in the second of a held-out one")
     args = parser.parse_args(argv)
     records = run(args.dataset, args.baselines, seed=args.seed, out=args.out, mask_seen=args.mask_seen,
+                  protocol=args.protocol,
                   log=lambda s: print(s, file=sys.stderr, flush=True))
     for rec in records:
         print(json.dumps({"baseline": rec["label"], "params": rec["params"],

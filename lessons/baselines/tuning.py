@@ -101,20 +101,21 @@ def load_results(dataset: str, masked: bool = False) -> list[dict[str, Any]]:
 
 def run(dataset: str, names: Sequence[str] = tuple(BASELINES), seed: int = 0, out: Path | None = None,
         split: SequentialSplit | None = None, grids: dict[str, dict[str, list]] | None = None,
-        log: Callable[[str], Any] = print, mask_seen: bool = False) -> list[dict[str, Any]]:
+        log: Callable[[str], Any] = print, mask_seen: bool = False, protocol: str = "recbole") -> list[dict[str, Any]]:
     """Tune every baseline in ``names`` on validation, refit on train + validation with the chosen
     hyper-parameters, evaluate once on test, and append one JSON line per baseline to ``out`` (default
     :func:`results_path`) as soon as it is done. Nothing is ever rewritten: a rerun of the same baseline, grid
     and seed supersedes the older record when the file is read (:func:`~lessons.evaluation.results.read_records`),
     and the other baselines' records stay. ``out`` is checked writable and the arguments valid before any data
     load. ``mask_seen``: tune and evaluate with the hard seen-mask (records carry ``"mask_seen": true`` and the
-    label ``<name>+mask``). Returns the records."""
+    label ``<name>+mask``). ``protocol``: the MovieLens filtering of :func:`lessons.data.split.load_split` (ignored
+    when ``split`` is given). Returns the records."""
     check_number("seed", seed, low=0, integer=True)
     for name in names:
         if name not in BASELINES:
             raise ValueError(f"names must be among {list(BASELINES)}, got {name!r}")
     out = check_writable(results_path(dataset) if out is None else Path(out))
-    split = load_split(dataset) if split is None else check_split(split)
+    split = load_split(dataset, protocol) if split is None else check_split(split)
     grids = GRIDS if grids is None else grids
     records = []
     for name in names:
@@ -140,7 +141,8 @@ def run(dataset: str, names: Sequence[str] = tuple(BASELINES), seed: int = 0, ou
             "test_fit": "refit on train + validation items with the chosen hyper-parameters",
             "fit_seconds": test_model.fit_seconds, "tune_seconds": tune_seconds, "seed": seed,
             "bootstrap": {"n_boot": 1000, "level": 0.95, "unit": "user"},
-            "command": f"python -m lessons.baselines run --dataset {dataset}" + (" --mask-seen" if mask_seen else ""),
+            "command": f"python -m lessons.baselines run --dataset {dataset}" + (" --mask-seen" if mask_seen else "")
+            + ("" if split.protocol == "recbole" else f" --protocol {split.protocol}"),
             **provenance(),
         })
         append_record(out, records[-1])

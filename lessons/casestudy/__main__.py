@@ -42,6 +42,7 @@ from lessons.evaluation.results import (
     results_file,
     run_identity,
 )
+from lessons.data.protocol import PROTOCOLS
 from lessons.paths import CHECKPOINT_DIR, REPO_ROOT
 
 SIM_PRESETS = ("sim-news", "sim-music", "sim-ecommerce")
@@ -79,8 +80,9 @@ def config_from(args: argparse.Namespace, config_class: type) -> Any:
     return config_class(**{k: v for k, v in vars(args).items() if k in names})
 
 
-def load_dataset(name: str) -> SequentialSplit:
-    """The split behind a dataset name: MovieLens via :func:`lessons.data.split.load_split`, ``toy`` via
+def load_dataset(name: str, protocol: str = "recbole") -> SequentialSplit:
+    """The split behind a dataset name: MovieLens via :func:`lessons.data.split.load_split` (under ``protocol``;
+    the other data sets have only their own), ``toy`` via
     :func:`lessons.data.split.make_toy_split`, ``sim-<preset>`` via :func:`lessons.data.simulate.simulate`
     (seed 0)."""
     from lessons.data.split import load_split, make_toy_split
@@ -91,7 +93,7 @@ def load_dataset(name: str) -> SequentialSplit:
         from lessons.data.simulate import simulate
 
         return simulate(name.removeprefix("sim-"), seed=0).to_split()
-    return load_split(name)
+    return load_split(name, protocol)
 
 
 def _results_out(args: argparse.Namespace, default: Path) -> Path | None:
@@ -124,7 +126,9 @@ def _train(args: argparse.Namespace) -> int:
     out = _results_out(args, results_file(args.dataset))
     ckpt_dir = _checkpoint_dir(args)
     log = (lambda m: print(m, file=sys.stderr)) if args.verbose else None
-    model, record = run(load_dataset(args.dataset), config, progress=not args.no_progress, log=log)
+    if args.protocol != "recbole" and args.dataset not in ("ml-100k", "ml-1m"):
+        raise ValueError(f"--protocol {args.protocol} applies to MovieLens only, got --dataset {args.dataset}")
+    model, record = run(load_dataset(args.dataset, args.protocol), config, progress=not args.no_progress, log=log)
     print(json.dumps(record, sort_keys=True))
     if out is not None:
         append_record(out, record)  # the record first: a checkpoint failure can no longer lose the run
@@ -191,6 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     tr = sub.add_parser("train", help="train one model, print and append one JSON record")
     tr.add_argument("--dataset", default="ml-100k", choices=["ml-100k", "ml-1m", "toy", *SIM_PRESETS])
+    tr.add_argument("--protocol", default="recbole", choices=PROTOCOLS,
+                    help="MovieLens filtering; 'recbole-later' drops ratings given in the second of a held-out one")
     add_config_arguments(tr, TrainConfig)
     _output_arguments(tr, "JSON-lines file (default results/<dataset>.jsonl)")
     tr.add_argument("--checkpoint-dir", default=str(CHECKPOINT_DIR),

@@ -299,7 +299,8 @@ def _trusted_cache(path: Path, name: str, protocol: str) -> SequentialSplit | No
 
 
 def load_split(name: str, protocol: str = "recbole") -> SequentialSplit:
-    """The chronological leave-one-out split of MovieLens ``name`` under ``protocol`` ('recbole' or 'raw').
+    """The chronological leave-one-out split of MovieLens ``name`` under ``protocol`` ('recbole', 'raw' or the
+    strictly-later 'recbole-later' of :func:`lessons.data.protocol.drop_same_second_targets`).
 
     Built once and cached in ``.data/cache/`` (npz, keyed by name, protocol, :data:`SPLIT_VERSION` and the
     wheel's hash), so every model in the book sees exactly the same split. The cache is trusted only if it reads

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Issue 18, item 4: MovieLens-1M under the strictly-later protocol ('recbole-later': the RecBole filtering, then every
+# rating that shares the second of a user's test or validation rating is dropped; lessons.data.protocol).
+#   bash benchmarks/run_strictly_later.sh baselines   # every baseline, tuned on validation -> results/baselines-ml-1m-later.jsonl
+#   bash benchmarks/run_strictly_later.sh models      # arms C and D of run_like_for_like.sh (full-gru and fused-lstur-gru,
+#                                                     # width 128, seen-item bias, their plan and chosen dropout), seeds
+#                                                     # 0-4 -> results/ml-1m-later.jsonl (needs that campaign's tuning)
+set -eu
+cd "$(dirname "$0")/.."
+export OMP_NUM_THREADS=1
+case "${1:-}" in
+  baselines)
+    nice -n 5 .venv/bin/python -m lessons.baselines run --dataset ml-1m --protocol recbole-later \
+      --out results/baselines-ml-1m-later.jsonl ;;
+  models)
+    TUNE=results/ml-1m-like-for-like-tuning.jsonl
+    for seed in 0 1 2 3 4; do
+      for model in full-gru fused-lstur-gru; do
+        p=$(.venv/bin/python -m lessons.casestudy pick --from "$TUNE" --model "$model" --dim 128 --seen-bias yes \
+              --print dropout)
+        nice -n 5 .venv/bin/python -m lessons.casestudy train --no-progress --dataset ml-1m --protocol recbole-later \
+          --model "$model" --dim 128 --seen-bias --dropout "$p" --seed "$seed" --epochs 9 --schedule cosine --lr 3e-3 \
+          --batch-size 128 --stride 25 --patience 3 --max-minutes 45 --threads 1 --precision auto \
+          --checkpoint-dir .data/ckpt-later --out results/ml-1m-later.jsonl
+      done
+    done ;;
+  *) echo "usage: $0 baselines|models" >&2; exit 2 ;;
+esac

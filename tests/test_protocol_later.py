@@ -1,0 +1,46 @@
+"""The strictly-later protocol: no held-out rating shares its second with anything a model reads before it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lessons.data.protocol import PROTOCOLS, apply_protocol, drop_same_second_targets
+from lessons.data.split import build_split
+
+
+def _frame(users: list[int], times: list[int]) -> pd.DataFrame:
+    return pd.DataFrame({"user": users, "item": np.arange(len(users)), "rating": 4.0, "timestamp": times})
+
+
+def test_known_answer() -> None:
+    df = _frame([1] * 6 + [2] * 4 + [3] * 3, [1, 2, 3, 3, 4, 4, 1, 2, 3, 4, 5, 5, 5])
+    out = drop_same_second_targets(df)
+    # user 1: item 4 shares the test second (4), item 2 the validation second (3); user 3 keeps one event: gone
+    assert out["item"].tolist() == [0, 1, 3, 5, 6, 7, 8, 9]
+    assert "recbole-later" in PROTOCOLS
+
+
+def test_every_target_is_strictly_later_than_its_input() -> None:
+    rng = np.random.default_rng(0)
+    users = np.repeat(np.arange(40), rng.integers(3, 30, size=40))
+    times = np.concatenate([np.sort(rng.integers(0, 6, size=(users == u).sum())) for u in range(40)])
+    out = drop_same_second_targets(_frame(users.tolist(), times.tolist()))
+    split = build_split(out.assign(item=out["item"].astype(str)))
+    for u in range(split.n_users):
+        assert split.test_time[u] > split.valid_time[u]
+        assert len(split.train_times[u]) == 0 or split.valid_time[u] > split.train_times[u].max()
+    # nothing else changes: the rows kept are the original rows, in order, and every user kept has >= 3
+    assert out["item"].is_monotonic_increasing and out.groupby("user").size().min() >= 3
+    dropped = len(users) - len(out)
+    assert dropped > 0
+
+
+def test_a_split_without_ties_is_left_alone_and_bad_input_is_refused() -> None:
+    df = _frame([1, 1, 1, 2, 2, 2], [1, 2, 3, 1, 2, 3])
+    pd.testing.assert_frame_equal(drop_same_second_targets(df), df)
+    with pytest.raises(ValueError, match="min_events must be an int >= 3"):
+        drop_same_second_targets(df, min_events=2)
+    with pytest.raises(ValueError, match="protocol must be one of"):
+        apply_protocol(df, "later")
