@@ -44,3 +44,31 @@ def test_a_split_without_ties_is_left_alone_and_bad_input_is_refused() -> None:
         drop_same_second_targets(df, min_events=2)
     with pytest.raises(ValueError, match="protocol must be one of"):
         apply_protocol(df, "later")
+
+
+def test_protocol_pairs_find_a_baseline_that_lives_on_same_second_targets(tmp_path) -> None:
+    from lessons.evaluation.results import append_record
+    from lessons.evaluation.strata import user_time_strata
+    from lessons.evaluation.strictly_later import protocol_facts, protocol_numbers, protocol_pairs
+
+    rng = np.random.default_rng(1)
+    users = np.repeat(np.arange(60), 8)
+    times = np.concatenate([np.sort(rng.integers(0, 5, size=8)) for _ in range(60)])
+    df = _frame(users.tolist(), times.tolist()).assign(item=lambda d: (d["item"] % 9).astype(str))
+    book = build_split(df, dataset="toy")
+    later = build_split(drop_same_second_targets(df), dataset="toy", protocol="recbole-later")
+    same = user_time_strata(book)["same_second"].to_numpy()
+    assert 0 < same.sum() < len(same)
+    # the baseline hits every same-second target under the book's protocol, and nothing under the later one
+    append_record(tmp_path / "baselines-toy.jsonl", {"dataset": "toy", "baseline": "cheat", "seed": 0,
+                                                      "test_ranks": np.where(same, 1, 50).tolist()})
+    append_record(tmp_path / "baselines-toy-later.jsonl", {"dataset": "toy", "baseline": "cheat", "seed": 0,
+                                                            "test_ranks": [50] * later.n_users})
+    pairs = protocol_pairs("toy", results_dir=tmp_path, splits=(book, later), n_boot=200).set_index("users")
+    assert pairs.loc["same second", "book"] == 1.0 and pairs.loc["same second", "later"] == 0.0
+    assert pairs.loc["same second", "verdict"] == "lower" and pairs.loc["all", "verdict"] == "lower"
+    assert pairs.loc["all", "n_users"] == later.n_users
+    facts = protocol_facts(book, later)
+    assert facts["dropped"] == len(df) - sum(len(t) + 2 for t in later.train)
+    numbers = protocol_numbers(facts, pairs.reset_index())
+    assert numbers["lt_later_cheat_same"].startswith("-1.0000") and numbers["lt_later_cheat_same"].endswith("lower")
