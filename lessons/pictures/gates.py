@@ -201,7 +201,7 @@ def cell_state_figure(trace: Any, units: Sequence[int] | None = None, title: str
     ax_h.set_ylabel(r"hidden state $h_t$")
     ax_h.set_ylim(-1.05, 1.05)
     ax_h.set_xlabel("time step t")
-    ax_c.legend(fontsize=9, ncols=min(len(units), 4), loc="best")
+    ax_c.legend(fontsize=10, ncols=min(len(units), 4), loc="best")
     if title:
         fig.suptitle(title)
     return fig
@@ -225,7 +225,7 @@ def _bars(ax: Any, series: dict[str, np.ndarray], colours: dict[str, str]) -> No
         ax.bar(x + (j - (k - 1) / 2) * width, vals, width, label=label, color=colours[label])
     ax.set_xticks(x, [f"unit {u}" for u in range(H)])
     ax.axhline(0, color=NEUTRAL["muted"], lw=0.6)
-    ax.legend(fontsize=9, ncols=k, loc="upper center", bbox_to_anchor=(0.5, -0.12))
+    ax.legend(fontsize=10, ncols=k, loc="upper center", bbox_to_anchor=(0.5, -0.12))
 
 
 def gru_step_view(h_prev: Any, r: Any, z: Any, n: Any, h: Any, step: int | None = None) -> Figure:
