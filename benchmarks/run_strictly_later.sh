@@ -2,6 +2,8 @@
 # Issue 18, item 4: MovieLens-1M under the strictly-later protocol ('recbole-later': the RecBole filtering, then every
 # rating that shares the second of a user's test or validation rating is dropped; lessons.data.protocol).
 #   bash benchmarks/run_strictly_later.sh baselines   # every baseline, tuned on validation -> results/baselines-ml-1m-later.jsonl
+#   bash benchmarks/run_strictly_later.sh book-ranks  # the book-protocol baselines whose records predate per-user ranks,
+#                                                     # rerun (each supersedes its older record) so the two pair by user
 #   bash benchmarks/run_strictly_later.sh models      # arms C and D of run_like_for_like.sh (full-gru and fused-lstur-gru,
 #                                                     # width 128, seen-item bias, their plan and chosen dropout), seeds
 #                                                     # 0-4 -> results/ml-1m-later.jsonl (needs that campaign's tuning)
@@ -12,6 +14,8 @@ case "${1:-}" in
   baselines)
     nice -n 5 .venv/bin/python -m lessons.baselines run --dataset ml-1m --protocol recbole-later \
       --out results/baselines-ml-1m-later.jsonl ;;
+  book-ranks)
+    nice -n 5 .venv/bin/python -m lessons.baselines run --dataset ml-1m --baselines popularity markov1 sknn bpr ;;
   models)
     TUNE=results/ml-1m-like-for-like-tuning.jsonl
     for seed in 0 1 2 3 4; do
@@ -24,5 +28,5 @@ case "${1:-}" in
           --checkpoint-dir .data/ckpt-later --out results/ml-1m-later.jsonl
       done
     done ;;
-  *) echo "usage: $0 baselines|models" >&2; exit 2 ;;
+  *) echo "usage: $0 baselines|book-ranks|models" >&2; exit 2 ;;
 esac

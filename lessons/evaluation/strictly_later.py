@@ -43,11 +43,12 @@ def protocol_facts(book: SequentialSplit, later: SequentialSplit) -> dict[str, A
 
 
 def _baseline_ranks(name: str, protocol_file: str, results_dir: Path) -> dict[str, np.ndarray]:
-    """``{baseline: (n_users,) test ranks}`` of the unmasked baseline records in ``results/<protocol_file>.jsonl``."""
+    """``{baseline: (n_users,) test ranks}`` of the unmasked baseline records in ``results/<protocol_file>.jsonl``
+    that stored their per-user ranks."""
     path = results_file(protocol_file, results_dir)
     records = read_records(path) if path.exists() else []
     return {r["baseline"]: np.asarray(r["test_ranks"]) for r in records
-            if not r.get("mask_seen") and r.get("dataset") == name}
+            if not r.get("mask_seen") and r.get("dataset") == name and "test_ranks" in r}
 
 
 def protocol_pairs(dataset: str = "ml-1m", names: Sequence[str] | None = None, metric: str = "ndcg@10",
