@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Issue 17: GRU4Rec reproduced under our own conditions, then every trick added as a controlled step, on ML-1M.
 #
-#   bash benchmarks/run_like_for_like.sh tune    # dropout per arm on VALIDATION (seed 0, three values each)
-#   bash benchmarks/run_like_for_like.sh seeds   # seeds 1-4 of every arm with its chosen dropout
+#   bash benchmarks/run_like_for_like.sh tune [ARM...]    # dropout per arm on VALIDATION (seed 0, three values each)
+#   bash benchmarks/run_like_for_like.sh seeds [ARM...]   # seeds 1-4 of every arm with its chosen dropout
+# ARM: any of A B C D (default all). Every run uses ONE thread, so two shells can run different arms side by side on
+# a 2-core machine (`tune A B` and `tune C D`): two 2-thread runs, or one beside other work, spin and stall
+# (measured: an epoch of arm A took 208 s instead of 36-48 s while a one-thread job ran beside it).
 #
 # The arms, all under ONE plan (full softmax over all 3,123 items, max length 50, 9 epochs, cosine decay, early
-# stopping on validation NDCG@10 with patience 3, two threads, the loss's precision chosen by the machine and
+# stopping on validation NDCG@10 with patience 3, one thread, the loss's precision chosen by the machine and
 # recorded):
 #   A  full-gru, width 64, no seen-item bias        the GRU4Rec-like row (RecBole: item embeddings of width 64)
 #   B  full-gru, width 128, no bias                 + width
@@ -14,14 +17,15 @@
 # Every run also records its ranks under the hard seen-mask (same checkpoint, no retraining). Seed 0 of each arm is
 # the validation-best of its dropout trials (copied by `pick`, never chosen on test); seeds 1-4 reuse that dropout.
 # Results: results/ml-1m-like-for-like.jsonl (tuning trials in results/ml-1m-like-for-like-tuning.jsonl).
-# Log: .data/like-for-like.log. Nothing else should run meanwhile (train_seconds is what the speed target reads).
+# Log: .data/like-for-like.log. train_seconds (what the speed target reads) counts whatever else ran beside a run.
 set -u
+export OMP_NUM_THREADS=1
 cd "$(dirname "$0")/.."
 LOG=.data/like-for-like.log
 OUT=results/ml-1m-like-for-like.jsonl
 TUNE=results/ml-1m-like-for-like-tuning.jsonl
 PLAN=(--dataset ml-1m --epochs 9 --schedule cosine --lr 3e-3 --batch-size 128 --stride 25 --patience 3
-      --max-minutes 30 --threads 2 --precision auto --checkpoint-dir .data/ckpt-l4l)
+      --max-minutes 45 --threads 1 --precision auto --checkpoint-dir .data/ckpt-l4l)
 ARMS=("A|--model full-gru --dim 64|64|no" "B|--model full-gru --dim 128|128|no"
       "C|--model full-gru --dim 128 --seen-bias|128|yes" "D|--model fused-lstur-gru --dim 128 --seen-bias|128|yes")
 train() { echo "== $(date -u +%FT%TZ) start $*" >> "$LOG"
@@ -29,7 +33,11 @@ train() { echo "== $(date -u +%FT%TZ) start $*" >> "$LOG"
           echo "== $(date -u +%FT%TZ) end rc=$?" >> "$LOG"; }
 chosen() {  # the dropout of the validation-best tuning run of one arm: chosen <model> <dim> <yes|no>
   .venv/bin/python -m lessons.casestudy pick --from "$TUNE" --model "$1" --dim "$2" --seen-bias "$3" --print dropout; }
-case "${1:-}" in
+STAGE=${1:-}; shift || true
+WANT=" ${*:-A B C D} "
+selected=(); for arm in "${ARMS[@]}"; do [[ "$WANT" == *" ${arm%%|*} "* ]] && selected+=("$arm"); done
+ARMS=("${selected[@]}")
+case "$STAGE" in
   tune)
     for arm in "${ARMS[@]}"; do IFS='|' read -r _ flags _ _ <<< "$arm"
       # shellcheck disable=SC2086
@@ -46,5 +54,5 @@ case "${1:-}" in
       # shellcheck disable=SC2086
       train $flags --seed "$seed" --dropout "$(chosen "$model" "$dim" "$bias")" --out "$OUT"
     done; done ;;
-  *) echo "usage: $0 tune|seeds" >&2; exit 2 ;;
+  *) echo "usage: $0 tune|seeds [A] [B] [C] [D]" >&2; exit 2 ;;
 esac
