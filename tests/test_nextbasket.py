@@ -92,6 +92,8 @@ def test_fused_runs_become_rows_and_comparisons_pair_users() -> None:
     numbers = model_key_numbers([mix, *runs])
     assert numbers["cs_gro_model_seeds"] == "2" and numbers["cs_gro_beta"] == "+0.50"
     assert numbers["cs_gro_fused_diff"] == "+0.0000" and numbers["cs_gro_fused_ci"] == "[+0.0000, +0.0000]"
+    assert numbers["cs_gro_fused_verdict"] == "level with the mix (no difference shown)"
+    assert numbers["cs_gro_seq_verdict"] == "below the mix"  # rank 3 for every user against the mix's rank 1
     half = (1 - 1 / np.log2(4)) / 2    # user 0 gains 1 - 1/log2(4) in NDCG@10, user 1 nothing
     assert numbers["cs_gro_lt_diff"] == f"{half:+.4f}"
     assert compare_on_baskets(rows, "full-gru+seen", "mix")["diff"] == pytest.approx(1 / np.log2(4) - 1)

@@ -30,7 +30,7 @@ from lessons.data.instacart import BasketSplit, basket_stats, load_basket_split
 from lessons.data.split import check_stage
 from lessons.data.wheels import WHEELS
 from lessons.evaluation.baskets import BASKET_KS, basket_metrics, basket_ranks, per_user_basket_metrics
-from lessons.evaluation.compare import hierarchical_bootstrap
+from lessons.evaluation.compare import hierarchical_bootstrap, verdict
 from lessons.evaluation.results import append_record, check_writable, jsonable, provenance, read_records, results_file
 
 __all__ = ["MIX_WEIGHTS", "NEXTBASKET_BASELINES", "global_frequency", "personal_frequency", "baseline_scores",
@@ -196,16 +196,20 @@ def model_key_numbers(records: list[dict[str, Any]], a: str = "fused-lstur-gru+s
                       prefix: str = "cs_gro") -> dict[str, str]:
     """The grocery model numbers a chapter glues: seeds, the learned seen-item weight of ``b``, and seed-aware
     paired differences of test NDCG@10: ``a - b`` (the long-term half), ``b - mix`` (a sequence model against the
-    best baseline) and ``b+top-frequency - mix`` (the model fused with the whole-history counts)."""
+    best baseline) and ``b+top-frequency - mix`` (the model fused with the whole-history counts), each with its
+    verdict word (``<prefix>_<key>_verdict``)."""
     rows = expand_records(records)
     betas = [r["learned"]["seen_weight"] for r in records if r["model"] == b and "seen_weight" in r.get("learned", {})]
     out = {f"{prefix}_model_seeds": str(len(per_user_values(rows, b))), f"{prefix}_beta": f"{np.mean(betas):+.2f}"}
     pairs = {"lt": (a, b), "seq": (b, "mix"), "fused": (b + "+top-frequency", "mix"),
              "fused_lt": (a + "+top-frequency", b + "+top-frequency")}
+    words = {"lt": ("helps", "hurts", "no difference shown"), "fused_lt": ("helps", "hurts", "no difference shown")}
     for key, (x, y) in pairs.items():
         c = compare_on_baskets(rows, x, y)
         out[f"{prefix}_{key}_diff"] = f"{c['diff']:+.4f}"
         out[f"{prefix}_{key}_ci"] = f"[{c['lo']:+.4f}, {c['hi']:+.4f}]"
+        out[f"{prefix}_{key}_verdict"] = verdict(c["lo"], c["hi"], *words.get(
+            key, ("above the mix", "below the mix", "level with the mix (no difference shown)")))
     return out
 
 
