@@ -88,5 +88,10 @@ def protocol_numbers(facts: dict[str, Any], pairs: pd.DataFrame, prefix: str = "
            f"{prefix}_same_share": f"{facts['same_second_share']:.1%}"}
     for _, r in pairs.iterrows():
         key = f"{prefix}_{r['baseline']}_{'all' if r['users'] == 'all' else 'same'}"
-        out[key] = f"{r['later − book']:+.4f} [{r['lo']:+.4f}, {r['hi']:+.4f}], {r['verdict']}"
+        out[key] = f"{_signed(r['later − book'])} [{_signed(r['lo'])}, {_signed(r['hi'])}], {r['verdict']}"
     return out
+
+
+def _signed(x: float) -> str:
+    """``x`` with a sign and four decimals, never ``-0.0000`` (a rounding residue of an exact zero)."""
+    return f"{round(float(x), 4) + 0.0:+.4f}"
