@@ -60,13 +60,14 @@ data: venv
 	$(PY) -m lessons.data.fetch --quiet
 
 # The execution cache hashes only code cells, so it is cleared whenever the code or results it reads change; the
-# HTML is rebuilt from scratch too, because Sphinx re-renders only changed pages and the build extension and
+# HTML is rebuilt from scratch too (all of _build: Sphinx keeps the doctrees of unchanged pages in _build/.doctrees
+# and would reuse their old outputs), because Sphinx re-renders only changed pages and the build extension and
 # static files (book/_ext, book/_static) shape every page.
 define invalidate_cache
 	new=$$(cat $$(git ls-files -co --exclude-standard lessons results book/_ext book/_static | sort) _config.yml \
 	  | sha256sum | cut -c1-16); \
 	old=$$(cat $(CACHE)/.inputs-hash 2>/dev/null || true); \
-	if [ "$$new" != "$$old" ]; then rm -rf $(CACHE) $(BUILD); mkdir -p $(CACHE); echo "$$new" > $(CACHE)/.inputs-hash; \
+	if [ "$$new" != "$$old" ]; then rm -rf $(CACHE) $(dir $(BUILD)); mkdir -p $(CACHE); echo "$$new" > $(CACHE)/.inputs-hash; \
 	  echo "lessons/, results/ or the build extension changed: clean HTML build, notebooks re-executed"; fi
 endef
 
