@@ -46,8 +46,8 @@ def _grocery_run(model: str, seed: int, ranks: list[list[int]], valid: float, **
 
 
 def test_grocery_evidence_labels_dedupes_and_chooses_on_validation(tmp_path) -> None:
-    from lessons.casestudy.longterm import (grocery_best, grocery_designs, grocery_pairs, grocery_records,
-                                            user_reg_numbers, user_reg_trials)
+    from lessons.casestudy.longterm import (designs_text, grocery_best, grocery_designs, grocery_pairs,
+                                            grocery_records, user_reg_numbers, user_reg_trials)
 
     mix = {"model": "mix", "kind": "baseline", "seed": 0, "config": {"weight": 0.2}, "valid": {"ndcg@10": 0.5},
            "test": {"ndcg@10": 1 / np.log2(3), "ndcg@10_repeat": 0.0, "ndcg@10_new": 0.0},
@@ -69,6 +69,9 @@ def test_grocery_evidence_labels_dedupes_and_chooses_on_validation(tmp_path) -> 
     assert designs.loc["full-gru+seen", "seeds"] == 5  # not 6: the repeated run is one run
     assert designs.loc["long+history+seen", "verdict"] == "helps"
     assert designs.loc["long+history+seen+user-reg", "verdict"] == "hurts"  # rank 20 against rank 3
+    text = designs_text(grocery_designs(records))
+    assert text.loc["long+history+seen", "− full-gru+seen"].endswith("helps")
+    assert text.loc["full-gru+seen", "− full-gru+seen"] == ""  # the reference against itself: blank
     best = grocery_best(records)
     assert best["model"].startswith("long+history+seen+user-reg") and best["valid"] == 0.9
     pairs = grocery_pairs(records, {"reg": ("long+history+seen+user-reg", "long+history+seen"), "no": ("a", "b")})

@@ -253,15 +253,15 @@ def grocery_numbers(records: list[dict[str, Any]], trials: pd.DataFrame, prefix:
 
 
 def designs_text(designs: pd.DataFrame, reference: str = "full-gru+seen") -> pd.DataFrame:
-    """:func:`grocery_designs` laid out to read on a narrow screen: ``model, seeds, NDCG@10, repeat, new`` and two
-    text columns, ``− <reference>`` and ``+counts − mix``, each ``'+0.0427 [+0.0313, +0.0539] helps'``."""
+    """:func:`grocery_designs` laid out to read on a narrow screen, indexed by model: ``seeds, NDCG@10, repeat,
+    new`` and two text columns, ``− <reference>`` and ``+counts − mix``, each ``'+0.043 [+0.031, +0.054] helps'``
+    (three decimals: the intervals are wider than the fourth)."""
     def cell(d: float, lo: float, hi: float, word: Any) -> str:
-        return "" if pd.isna(d) else f"{d:+.4f} [{lo:+.4f}, {hi:+.4f}] {word}"
+        return "" if pd.isna(d) else f"{d:+.3f} [{lo:+.3f}, {hi:+.3f}] {word}"
 
-    out = designs[["model", "seeds"]].copy()
-    out["NDCG@10"] = designs["ndcg@10"].map("{:.4f}".format)
-    out["repeat"] = designs["repeat"].map("{:.4f}".format)
-    out["new"] = designs["new"].map("{:.4f}".format)
+    out = designs[["model", "seeds"]].set_index("model")
+    for column, name in (("ndcg@10", "NDCG@10"), ("repeat", "repeat"), ("new", "new")):
+        out[name] = designs[column].map("{:.4f}".format).to_numpy()
     out[f"− {reference}"] = [cell(*v) for v in designs[["vs reference", "lo", "hi", "verdict"]].to_numpy()]
     out["+counts − mix"] = [cell(*v) for v in designs[["+counts vs mix", "lo2", "hi2", "verdict2"]].to_numpy()]
     return out
