@@ -72,3 +72,10 @@ def test_protocol_pairs_find_a_baseline_that_lives_on_same_second_targets(tmp_pa
     assert facts["dropped"] == len(df) - sum(len(t) + 2 for t in later.train)
     numbers = protocol_numbers(facts, pairs.reset_index())
     assert numbers["lt_later_cheat_same"].startswith("-1.0000") and numbers["lt_later_cheat_same"].endswith("lower")
+
+
+def test_the_train_cli_refuses_a_movielens_protocol_for_other_data(capsys) -> None:
+    from lessons.casestudy.__main__ import main
+
+    assert main(["train", "--dataset", "toy", "--protocol", "recbole-later", "--no-save", "--epochs", "1"]) == 2
+    assert "--protocol recbole-later applies to MovieLens only, got --dataset toy" in capsys.readouterr().err
