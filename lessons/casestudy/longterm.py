@@ -232,13 +232,15 @@ GROCERY_PAIRS: dict[str, tuple[str, str]] = {
 }
 
 
-def grocery_numbers(records: list[dict[str, Any]], trials: pd.DataFrame, prefix: str = "lt_gro") -> dict[str, str]:
+def grocery_numbers(records: list[dict[str, Any]], trials: pd.DataFrame, prefix: str = "lt_gro",
+                    designs: pd.DataFrame | None = None) -> dict[str, str]:
     """Everything the grocery section glues: :data:`GROCERY_PAIRS`, :func:`user_reg_numbers`, the fewest seeds of
     a neural design (``<prefix>_min_seeds``) and the headline chosen on validation (:func:`grocery_best`:
     ``<prefix>_best``, ``<prefix>_best_test``, and ``<prefix>_best_vs_mix``, its paired difference from the mix
-    baseline, or a sentence when the headline is the mix itself)."""
+    baseline, or a sentence when the headline is the mix itself). ``designs``: :func:`grocery_designs` of
+    ``records`` when already computed (it is not recomputed)."""
     out = grocery_pairs(records, GROCERY_PAIRS, prefix) | user_reg_numbers(trials, records, prefix)
-    designs = grocery_designs(records)
+    designs = grocery_designs(records) if designs is None else designs
     out[f"{prefix}_min_seeds"] = str(int(designs["seeds"].min()))
     best = grocery_best(records)
     out[f"{prefix}_best"] = best["model"]
