@@ -72,10 +72,10 @@ def protocol_pairs(dataset: str = "ml-1m", names: Sequence[str] | None = None, m
         b = per_user_metric(ranks_book[name][idx_book], metric)
         for users, mask in (("all", np.ones(len(a), dtype=bool)), ("same second", same)):
             out = hierarchical_bootstrap(a[mask][None, :], b[mask][None, :], n_boot=n_boot, seed=seed)
-            lo, hi = _exact(out["lo"]), _exact(out["hi"])
             rows.append({"baseline": name, "users": users, "n_users": int(mask.sum()), "book": float(b[mask].mean()),
-                         "later": float(a[mask].mean()), "later − book": _exact(out["diff"]), "lo": lo, "hi": hi,
-                         "verdict": verdict(lo, hi, "higher", "lower", "no difference shown")})
+                         "later": float(a[mask].mean()), "later − book": out["diff"], "lo": out["lo"],
+                         "hi": out["hi"], "verdict": verdict(out["lo"], out["hi"], "higher", "lower",
+                                                             "no difference shown")})
     return pd.DataFrame(rows)
 
 
@@ -90,11 +90,6 @@ def protocol_numbers(facts: dict[str, Any], pairs: pd.DataFrame, prefix: str = "
         key = f"{prefix}_{r['baseline']}_{'all' if r['users'] == 'all' else 'same'}"
         out[key] = f"{_signed(r['later − book'])} [{_signed(r['lo'])}, {_signed(r['hi'])}], {r['verdict']}"
     return out
-
-
-def _exact(x: float) -> float:
-    """``x`` with the floating-point residue of an exact zero (``-1e-17``) removed, so it never shows as -0.0."""
-    return round(float(x), 12) + 0.0
 
 
 def _signed(x: float) -> str:
