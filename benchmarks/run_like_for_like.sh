@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Issue 17: GRU4Rec reproduced under our own conditions, then every trick added as a controlled step, on ML-1M.
 #
-#   bash benchmarks/run_like_for_like.sh tune [ARM...]    # dropout per arm on VALIDATION (seed 0, three values each)
+#   bash benchmarks/run_like_for_like.sh tune [ARM...]    # dropout per arm on VALIDATION (seed 0, four values each)
 #   bash benchmarks/run_like_for_like.sh seeds [ARM...]   # seeds 1-4 of every arm with its chosen dropout
 # ARM: any of A B C D (default all). Every run uses ONE thread, so two shells can run different arms side by side on
 # a 2-core machine (`tune A B` and `tune C D`): two 2-thread runs, or one beside other work, spin and stall
@@ -17,6 +17,9 @@
 # Every run also records its ranks under the hard seen-mask (same checkpoint, no retraining). Seed 0 of each arm is
 # the validation-best of its dropout trials (copied by `pick`, never chosen on test); seeds 1-4 reuse that dropout.
 # Results: results/ml-1m-like-for-like.jsonl (tuning trials in results/ml-1m-like-for-like-tuning.jsonl).
+# Resumable: a run whose arm, dropout and seed are already in its results file is skipped, so a stopped campaign
+# restarts where it stopped and never appends a second record of one run. The dropout grid is 0.0-0.3: the first
+# grid (0.1-0.3) chose its lowest value for every arm, so 0.0 was added before any seed beyond 0 was run.
 # Log: .data/like-for-like.log. train_seconds (what the speed target reads) counts whatever else ran beside a run.
 set -u
 export OMP_NUM_THREADS=1
@@ -31,6 +34,18 @@ ARMS=("A|--model full-gru --dim 64|64|no" "B|--model full-gru --dim 128|128|no"
 train() { echo "== $(date -u +%FT%TZ) start $*" >> "$LOG"
           nice -n 5 .venv/bin/python -m lessons.casestudy train --no-progress -v "${PLAN[@]}" "$@" >> "$LOG" 2>&1
           echo "== $(date -u +%FT%TZ) end rc=$?" >> "$LOG"; }
+recorded() {  # is this run already in FILE? recorded <file> <model> <dim> <yes|no> <dropout> <seed>
+  .venv/bin/python - "$@" <<'PY'
+import sys
+from pathlib import Path
+from lessons.evaluation.results import read_records
+path, model, dim, bias, dropout, seed = sys.argv[1:]
+runs = read_records(Path(path)) if Path(path).exists() else []
+sys.exit(0 if any(r["config"]["model"] == model and r["config"]["dim"] == int(dim)
+                  and r["config"]["seen_bias"] == (bias == "yes") and r["config"]["dropout"] == float(dropout)
+                  and r["seed"] == int(seed) for r in runs) else 1)
+PY
+}
 chosen() {  # the dropout of the validation-best tuning run of one arm: chosen <model> <dim> <yes|no>
   .venv/bin/python -m lessons.casestudy pick --from "$TUNE" --model "$1" --dim "$2" --seen-bias "$3" --print dropout; }
 STAGE=${1:-}; shift || true
@@ -39,9 +54,13 @@ selected=(); for arm in "${ARMS[@]}"; do [[ "$WANT" == *" ${arm%%|*} "* ]] && se
 ARMS=("${selected[@]}")
 case "$STAGE" in
   tune)
-    for arm in "${ARMS[@]}"; do IFS='|' read -r _ flags _ _ <<< "$arm"
-      # shellcheck disable=SC2086
-      for p in 0.1 0.2 0.3; do train $flags --seed 0 --dropout "$p" --out "$TUNE"; done
+    for arm in "${ARMS[@]}"; do IFS='|' read -r _ flags dim bias <<< "$arm"
+      model=$(echo "$flags" | awk '{print $2}')
+      for p in 0.0 0.1 0.2 0.3; do
+        recorded "$TUNE" "$model" "$dim" "$bias" "$p" 0 && continue
+        # shellcheck disable=SC2086
+        train $flags --seed 0 --dropout "$p" --out "$TUNE"
+      done
     done
     for arm in "${ARMS[@]}"; do IFS='|' read -r _ flags dim bias <<< "$arm"
       model=$(echo "$flags" | awk '{print $2}')
@@ -50,9 +69,10 @@ case "$STAGE" in
     done ;;
   seeds)
     for seed in 1 2 3 4; do for arm in "${ARMS[@]}"; do IFS='|' read -r _ flags dim bias <<< "$arm"
-      model=$(echo "$flags" | awk '{print $2}')
+      model=$(echo "$flags" | awk '{print $2}'); p=$(chosen "$model" "$dim" "$bias")
+      recorded "$OUT" "$model" "$dim" "$bias" "$p" "$seed" && continue
       # shellcheck disable=SC2086
-      train $flags --seed "$seed" --dropout "$(chosen "$model" "$dim" "$bias")" --out "$OUT"
+      train $flags --seed "$seed" --dropout "$p" --out "$OUT"
     done; done ;;
   *) echo "usage: $0 tune|seeds [A] [B] [C] [D]" >&2; exit 2 ;;
 esac

@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lessons.casestudy.ladder import ARMS, arm_runs, ladder_table, tuning_table
+from lessons.casestudy.ladder import (
+    ARMS,
+    arm_runs,
+    ladder_numbers,
+    ladder_table,
+    ladder_view,
+    step_sentence,
+    tuning_table,
+)
 
 
 def _run(arm, seed: int, rank: int, masked_rank: int, dropout: float = 0.2, valid: float = 0.1) -> dict:
@@ -39,3 +47,33 @@ def test_one_arm_one_setting_and_the_tuning_table_chooses_on_validation() -> Non
         ladder_table([_run(a, 0, 3, 2, dropout=0.1), _run(a, 1, 3, 2, dropout=0.3)])
     trials = [_run(a, 0, 1, 1, dropout=p, valid=v) for p, v in ((0.1, 0.10), (0.2, 0.12), (0.3, 0.11))]
     assert tuning_table(trials).loc["A", "chosen"] == 0.2
+
+
+def test_a_step_pairs_equal_seeds_and_needs_five_for_a_verdict() -> None:
+    a, b = ARMS[:2]
+    # A has seeds 0-4, B only 0-1: the step uses seeds 0 and 1 of both, and gives no verdict
+    records = [_run(a, s, 3 + s, 3) for s in range(5)] + [_run(b, s, 1, 1) for s in range(2)]
+    row = ladder_table(records, n_boot=200).set_index("arm").loc["B"]
+    assert row["paired seeds"] == 2 and row["verdict"] == "too few seeds"
+    a_mean = np.mean([1 / np.log2(3 + s + 1) for s in range(2)])  # A's seeds 0 and 1 only
+    assert row["step"] == pytest.approx(1.0 - a_mean)
+    assert "too few seeds for a verdict" in step_sentence(row) and "over 2 paired seeds" in step_sentence(row)
+    assert ladder_table(records, n_boot=200, min_seeds=2).set_index("arm").loc["B", "verdict"] == "helps"
+
+
+def test_ladder_numbers_and_view_set_the_published_row_beside_arm_a() -> None:
+    a, b = ARMS[:2]
+    records = [_run(a, s, 3, 2) for s in range(5)] + [_run(b, s, 1, 1) for s in range(5)]
+    table = ladder_table(records, n_boot=200)
+    ref = {"hr@10": 1.0, "ndcg@10": 0.6, "mrr@10": 0.5, "parameters": 2000}
+    words = ladder_numbers(table, ref, [{**r, "best_epoch": 9 - r["seed"] % 2} for r in records])
+    assert words["l4l_a_best_epochs"] == "9, 8, 9, 8, 9 (of 9 planned)"
+    assert words["l4l_a_ndcg"] == "0.5000" and words["l4l_a_vs_ref"] == "0.1000 below"
+    assert words["l4l_step_B"].endswith("it helps under this plan") and words["l4l_step_D"] == "not trained yet"
+    assert words["l4l_seeds"] == "A 5, B 5" and words["l4l_mask_gain"] == "A +0.1309, B +0.0000"
+    view = ladder_view(table, ref)
+    assert list(view["arm"]) == ["A", "B", "RecBole GRU4Rec"] and view["NDCG@10"].tolist() == ["0.5000", "1.0000",
+                                                                                               "0.6000"]
+    assert view["verdict"].tolist() == ["—", "helps", "—"] and view["step"].tolist() == ["—", "+0.5000", "—"]
+    with pytest.raises(ValueError, match="table must hold arm A"):
+        ladder_numbers(table[table["arm"] == "B"], ref)

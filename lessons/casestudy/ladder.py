@@ -27,9 +27,11 @@ import pandas as pd
 from lessons.evaluation.compare import hierarchical_bootstrap, verdict
 from lessons.evaluation.metrics import per_user_metric
 
-__all__ = ["Arm", "ARMS", "LADDER_EPOCHS", "arm_runs", "ladder_table", "tuning_table"]
+__all__ = ["Arm", "ARMS", "LADDER_EPOCHS", "MIN_SEEDS", "arm_runs", "ladder_table", "ladder_numbers", "ladder_view",
+           "step_sentence", "tuning_table"]
 
 LADDER_EPOCHS = 9  #: the plan's planned epochs (``run_like_for_like.sh``)
+MIN_SEEDS = 5  #: shared seeds a step needs before it gets a verdict (the plan trains seeds 0-4 of every arm)
 
 
 class Arm(NamedTuple):
@@ -62,13 +64,24 @@ def _per_user(runs: list[dict[str, Any]], key: str, metric: str) -> np.ndarray:
     return np.stack([per_user_metric(np.asarray(r[key]), metric) for r in runs])
 
 
+def _common_seeds(runs: list[dict[str, Any]], other: list[dict[str, Any]]) -> tuple[list, list]:
+    """The runs of two arms restricted to the seeds both have, in seed order (equal seeds in every comparison)."""
+    shared = sorted({r["seed"] for r in runs} & {r["seed"] for r in other})
+    by_seed = lambda rs: [next(r for r in rs if r["seed"] == s) for s in shared]  # noqa: E731
+    return by_seed(runs), by_seed(other)
+
+
 def ladder_table(records: list[dict[str, Any]], metric: str = "ndcg@10", epochs: int = LADDER_EPOCHS,
-                 n_boot: int = 2000) -> pd.DataFrame:
+                 n_boot: int = 2000, min_seeds: int = MIN_SEEDS) -> pd.DataFrame:
     """One row per arm with runs: ``arm, adds, seeds, dropout, parameters, s/epoch``, mean test ``hr@10``,
     ``ndcg@10``, ``mrr@10``, the same under the hard seen-mask (``masked hr@10``, ``masked ndcg@10``), and
     ``step`` (this arm − the arm before it, test ``metric``, paired over users and seed-aware) with ``lo``, ``hi``,
-    ``verdict`` and the same step under the mask (``masked step``). Raises ``ValueError`` when two seeds of one arm
-    were trained with different dropout (one arm, one setting)."""
+    ``paired seeds``, ``verdict`` and the same step under the mask (``masked step``).
+
+    A step compares the two arms on the seeds they share only (equal seeds in every comparison); with fewer than
+    ``min_seeds`` shared seeds its ``verdict`` is ``"too few seeds"`` (its interval would hold too little of the
+    spread between training runs to mean much). Raises ``ValueError`` when two seeds of one arm were trained with
+    different dropout (one arm, one setting)."""
     rows, previous = [], None
     for arm in ARMS:
         runs = arm_runs(records, arm, epochs)
@@ -86,18 +99,49 @@ def ladder_table(records: list[dict[str, Any]], metric: str = "ndcg@10", epochs:
         masked = all("test_ranks_masked" in r for r in runs)
         for m in ("hr@10", "ndcg@10"):
             row[f"masked {m}"] = float(_per_user(runs, "test_ranks_masked", m).mean()) if masked else np.nan
-        if previous is not None:
+        pair = _common_seeds(runs, previous) if previous is not None else ([], [])
+        if pair[0]:
+            row["paired seeds"] = len(pair[0])
             for key, label in (("test_ranks", "step"), ("test_ranks_masked", "masked step")):
-                if key == "test_ranks_masked" and not (masked and all(key in r for r in previous)):
+                if key == "test_ranks_masked" and not all(key in r for r in pair[0] + pair[1]):
                     continue
-                out = hierarchical_bootstrap(_per_user(runs, key, metric), _per_user(previous, key, metric),
+                out = hierarchical_bootstrap(_per_user(pair[0], key, metric), _per_user(pair[1], key, metric),
                                              n_boot=n_boot)
                 row[label] = out["diff"]
                 if label == "step":
+                    word = verdict(out["lo"], out["hi"], "helps", "hurts", "no difference shown")
                     row.update({"lo": out["lo"], "hi": out["hi"],
-                                "verdict": verdict(out["lo"], out["hi"], "helps", "hurts", "no difference shown")})
+                                "verdict": word if len(pair[0]) >= min_seeds else "too few seeds"})
         rows.append(row)
         previous = runs
+    return pd.DataFrame(rows)
+
+
+def ladder_view(table: pd.DataFrame, reference: dict[str, float], name: str = "RecBole GRU4Rec") -> pd.DataFrame:
+    """The chapter's table, as text ready to show (metrics to 4 decimals, "—" where a column does not apply):
+    :func:`ladder_table` with short column names and the step's interval, and the published ``reference`` row
+    (``{"hr@10", "ndcg@10", "mrr@10", "parameters"}``) appended under ``name`` (one run; no step, no mask, no
+    cost: it was not trained here)."""
+    def num(x: float, fmt: str = ".4f") -> str:
+        return "—" if x is None or pd.isna(x) else format(x, fmt)
+
+    rows = []
+    for _, r in table.iterrows():
+        has_step = pd.notna(r.get("step"))
+        rows.append({"arm": r["arm"], "adds": r["adds"], "seeds": str(int(r["seeds"])),
+                     "dropout": num(r["dropout"], "g"),
+                     "parameters": num(r["parameters"], ",.0f"), "s/epoch": num(r["s/epoch"], ".0f"),
+                     "HR@10": num(r["hr@10"]), "NDCG@10": num(r["ndcg@10"]), "MRR@10": num(r["mrr@10"]),
+                     "NDCG@10, seen masked": num(r["masked ndcg@10"]),
+                     "step": num(r["step"], "+.4f") if has_step else "—",
+                     "95% interval": f"[{r['lo']:+.4f}, {r['hi']:+.4f}]" if has_step else "—",
+                     "paired seeds": str(int(r["paired seeds"])) if has_step else "—",
+                     "verdict": r["verdict"] if has_step else "—"})
+    rows.append({"arm": name, "adds": "published, one run", "seeds": "1", "dropout": "—",
+                 "parameters": num(reference["parameters"], ",.0f"), "s/epoch": "—", "HR@10": num(reference["hr@10"]),
+                 "NDCG@10": num(reference["ndcg@10"]), "MRR@10": num(reference["mrr@10"]),
+                 "NDCG@10, seen masked": "—", "step": "—", "95% interval": "—", "paired seeds": "—",
+                 "verdict": "—"})
     return pd.DataFrame(rows)
 
 
@@ -113,3 +157,48 @@ def tuning_table(records: list[dict[str, Any]], epochs: int = LADDER_EPOCHS) -> 
     wide = pd.DataFrame(rows).pivot_table(index="arm", columns="dropout", values="valid", aggfunc="first")
     wide["chosen"] = wide.idxmax(axis=1)
     return wide
+
+
+def step_sentence(row: pd.Series | dict[str, Any], metric: str = "NDCG@10") -> str:
+    """One ladder step in words, its reading tied to its verdict, e.g. ``"+0.0240 NDCG@10 [+0.0180, +0.0300] over
+    5 paired seeds: it helps under this plan"``. ``row``: a :func:`ladder_table` row with a step."""
+    k = int(row["paired seeds"])
+    head = f"{row['step']:+.4f} {metric} [{row['lo']:+.4f}, {row['hi']:+.4f}] over {k} paired seed"
+    head += "s" if k != 1 else ""
+    reading = {"helps": "it helps under this plan",
+               "hurts": "it hurts under this plan",
+               "no difference shown": "no difference shown: these runs cannot tell whether it matters",
+               "too few seeds": f"too few seeds for a verdict ({MIN_SEEDS} are planned; the interval holds little of "
+                                "the spread between training runs)"}[row["verdict"]]
+    return f"{head}: {reading}"
+
+
+def ladder_numbers(table: pd.DataFrame, reference: dict[str, float],
+                   records: list[dict[str, Any]] | None = None) -> dict[str, str]:
+    """The ladder's numbers as text for a chapter to glue. ``table``: :func:`ladder_table`; ``reference``: the
+    published GRU4Rec row (``{"hr@10", "ndcg@10", "mrr@10", "parameters"}``, e.g.
+    ``report.RECBOLE_ML1M["GRU4Rec"]``). Keys: ``l4l_seeds`` (seeds per arm), ``l4l_a_ndcg``, ``l4l_a_mrr``,
+    ``l4l_ref_ndcg``, ``l4l_ref_mrr``, ``l4l_a_vs_ref`` (``"0.0453 below"`` or ``"... above"``), ``l4l_a_params``,
+    ``l4l_step_B`` .. ``l4l_step_D`` (each step's :func:`step_sentence`, or "not trained yet"),
+    ``l4l_mask_gain`` (masked minus plain NDCG@10 per arm).
+    ``l4l_top`` (the arm with the best mean test NDCG@10, for context only: the ladder chooses nothing on test)."""
+    if table.empty or "A" not in set(table["arm"]):
+        raise ValueError(f"table must hold arm A (the GRU4Rec-like row), got arms {list(table.get('arm', []))}")
+    t = table.set_index("arm")
+    a = t.loc["A"]
+    gap = a["ndcg@10"] - reference["ndcg@10"]
+    gains = [f"{arm} {row['masked ndcg@10'] - row['ndcg@10']:+.4f}" for arm, row in t.iterrows()
+             if pd.notna(row["masked ndcg@10"])]
+    best_epochs = [str(r["best_epoch"]) for r in arm_runs(records or [], ARMS[0])]
+    return {
+        "l4l_a_best_epochs": f"{', '.join(best_epochs)} (of {LADDER_EPOCHS} planned)" if best_epochs else "unknown",
+        "l4l_seeds": ", ".join(f"{arm} {int(row['seeds'])}" for arm, row in t.iterrows()),
+        "l4l_a_ndcg": f"{a['ndcg@10']:.4f}", "l4l_a_mrr": f"{a['mrr@10']:.4f}",
+        "l4l_ref_ndcg": f"{reference['ndcg@10']:.4f}", "l4l_ref_mrr": f"{reference['mrr@10']:.4f}",
+        "l4l_a_vs_ref": f"{abs(gap):.4f} {'below' if gap < 0 else 'above'}",
+        "l4l_a_params": f"{a['parameters']:,.0f}" if pd.notna(a["parameters"]) else "unknown",
+        "l4l_ref_params": f"{reference['parameters']:,.0f}",
+        **{f"l4l_step_{arm.name}": step_sentence(t.loc[arm.name]) if arm.name in t.index
+           and pd.notna(t.loc[arm.name].get("step")) else "not trained yet" for arm in ARMS[1:]},
+        "l4l_mask_gain": ", ".join(gains) if gains else "not recorded",
+    }
