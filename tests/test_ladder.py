@@ -11,6 +11,7 @@ from lessons.casestudy.ladder import (
     ladder_numbers,
     ladder_table,
     ladder_view,
+    seed_points,
     step_sentence,
     tuning_table,
 )
@@ -77,3 +78,16 @@ def test_ladder_numbers_and_view_set_the_published_row_beside_arm_a() -> None:
     assert view["verdict"].tolist() == ["—", "helps", "—"] and view["step"].tolist() == ["—", "+0.5000", "—"]
     with pytest.raises(ValueError, match="table must hold arm A"):
         ladder_numbers(table[table["arm"] == "B"], ref)
+
+
+def test_the_ladder_figure_draws_every_seed_and_the_published_line() -> None:
+    from lessons.pictures.casestudy_plots import ladder_figure
+
+    a, b = ARMS[:2]
+    records = [{**_run(a, s, 3, 2), "test_masked": {"ndcg@10": 0.6}} for s in range(3)] + [_run(b, 0, 1, 1)]
+    points = seed_points(records)
+    assert points["seed"].tolist() == [0, 1, 2, 0] and np.isnan(points["masked ndcg@10"].iloc[-1])
+    fig = ladder_figure(points, reference=0.25)
+    dots = [t for t in fig.data if t.type == "scatter"]
+    assert [len(t.y) for t in dots] == [4, 3]  # every run as ranked; only the runs with masked ranks
+    assert fig.layout.shapes[0].y0 == 0.25 and "0.2500" in fig.layout.annotations[0].text

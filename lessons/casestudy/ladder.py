@@ -28,7 +28,7 @@ from lessons.evaluation.compare import hierarchical_bootstrap, verdict
 from lessons.evaluation.metrics import per_user_metric
 
 __all__ = ["Arm", "ARMS", "LADDER_EPOCHS", "MIN_SEEDS", "arm_runs", "ladder_table", "ladder_numbers", "ladder_view",
-           "step_sentence", "tuning_table"]
+           "seed_points", "step_sentence", "tuning_table"]
 
 LADDER_EPOCHS = 9  #: the plan's planned epochs (``run_like_for_like.sh``)
 MIN_SEEDS = 5  #: shared seeds a step needs before it gets a verdict (the plan trains seeds 0-4 of every arm)
@@ -143,6 +143,16 @@ def ladder_view(table: pd.DataFrame, reference: dict[str, float], name: str = "R
                  "NDCG@10, seen masked": "—", "step": "—", "95% interval": "—", "paired seeds": "—",
                  "verdict": "—"})
     return pd.DataFrame(rows)
+
+
+def seed_points(records: list[dict[str, Any]], epochs: int = LADDER_EPOCHS) -> pd.DataFrame:
+    """One row per run of the ladder: ``arm, adds, seed, ndcg@10, masked ndcg@10`` (test; ``NaN`` when the run
+    recorded no masked ranks), in arm then seed order; what :func:`lessons.pictures.casestudy_plots.ladder_figure`
+    draws."""
+    rows = [{"arm": arm.name, "adds": arm.adds, "seed": r["seed"], "ndcg@10": r["test"]["ndcg@10"],
+             "masked ndcg@10": r.get("test_masked", {}).get("ndcg@10", np.nan)}
+            for arm in ARMS for r in arm_runs(records, arm, epochs)]
+    return pd.DataFrame(rows, columns=["arm", "adds", "seed", "ndcg@10", "masked ndcg@10"])
 
 
 def tuning_table(records: list[dict[str, Any]], epochs: int = LADDER_EPOCHS) -> pd.DataFrame:

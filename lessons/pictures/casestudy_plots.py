@@ -178,6 +178,33 @@ def groups_figure(table: pd.DataFrame, metric: str = "ndcg@10") -> go.Figure:
     return fig
 
 
+def ladder_figure(points: pd.DataFrame, reference: float, reference_name: str = "RecBole GRU4Rec") -> go.Figure:
+    """Test NDCG@10 of every run of the like-for-like ladder: one dot per seed (plain ranking, and under the hard
+    seen-mask), a bar at each arm's mean, and the published ``reference`` as a dashed line.
+
+    points: :func:`lessons.casestudy.ladder.seed_points` (``arm, adds, seed, ndcg@10, masked ndcg@10``)."""
+    fig = go.Figure()
+    labels = {a: f"{a}: {d}" for a, d in zip(points["arm"], points["adds"])}
+    for column, name, colour, shift in (("ndcg@10", "as ranked", INTEREST["full"], -0.15),
+                                        ("masked ndcg@10", "seen films masked", NEUTRAL["muted"], 0.15)):
+        sub = points.dropna(subset=[column])
+        if sub.empty:
+            continue
+        means = sub.groupby("arm", sort=False)[column].mean()
+        fig.add_trace(go.Bar(x=[labels[a] for a in means.index], y=means.values, name=f"{name} (mean)",
+                             marker_color=colour, opacity=0.35, offsetgroup=name,
+                             hovertemplate="%{x}: mean %{y:.4f}<extra></extra>"))
+        fig.add_trace(go.Scatter(x=[labels[a] for a in sub["arm"]], y=sub[column], mode="markers",
+                                 name=f"{name} (one seed)", marker={"color": colour, "size": 8},
+                                 offsetgroup=name, customdata=sub["seed"],
+                                 hovertemplate="%{x}, seed %{customdata}: %{y:.4f}<extra></extra>"))
+    fig.add_hline(y=reference, line_dash="dash", line_color=NEUTRAL["text"],
+                  annotation_text=f"{reference_name} (one run) {reference:.4f}", annotation_position="top left")
+    fig.update_layout(barmode="group", scattermode="group", yaxis_title="test NDCG@10", height=420,
+                      legend={"orientation": "h", "y": -0.2}, margin={"t": 30, "b": 40})
+    return fig
+
+
 def curves_figure(histories: dict[str, Sequence[dict[str, float]]]) -> go.Figure:
     """Validation NDCG@10 after each epoch, one line per run (``{label: record['history']}``)."""
     fig = go.Figure()
