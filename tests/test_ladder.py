@@ -14,6 +14,7 @@ from lessons.casestudy.ladder import (
     seed_points,
     step_sentence,
     tuning_table,
+    versus_baseline,
 )
 
 
@@ -91,3 +92,19 @@ def test_the_ladder_figure_draws_every_seed_and_the_published_line() -> None:
     dots = [t for t in fig.data if t.type == "scatter"]
     assert [len(t.y) for t in dots] == [4, 3]  # every run as ranked; only the runs with masked ranks
     assert fig.layout.shapes[0].y0 == 0.25 and "0.2500" in fig.layout.annotations[0].text
+
+
+def test_versus_baseline_picks_the_baseline_on_validation_and_pairs_by_user() -> None:
+    a = ARMS[0]
+    records = [_run(a, s, 3, 2) for s in range(5)]
+    base = lambda name, rank, valid, masked=False: {  # noqa: E731
+        "baseline": name, "valid": {"ndcg@10": valid}, "test_ranks": [rank] * 50, "mask_seen": masked}
+    pool = [base("pop", 1, 0.05), base("knn", 2, 0.20), base("knn", 1, 0.3, masked=True)]
+    out = versus_baseline(records, pool, n_boot=200)
+    assert out["plain"]["name"] == "knn"  # chosen on validation, although "pop" ranks better on test
+    assert out["plain"]["diff"] == pytest.approx(1 / np.log2(4) - 1 / np.log2(3))
+    assert out["plain"]["verdict"] == "behind" and out["masked"]["verdict"] == "behind"
+    assert out["masked"]["diff"] == pytest.approx(1 / np.log2(3) - 1.0)
+    assert versus_baseline(records[:2], pool, n_boot=200)["plain"]["verdict"] == "too few seeds"
+    with pytest.raises(ValueError, match="runs of arm B"):
+        versus_baseline(records, pool, arm="B")

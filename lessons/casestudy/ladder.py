@@ -28,7 +28,7 @@ from lessons.evaluation.compare import hierarchical_bootstrap, verdict
 from lessons.evaluation.metrics import per_user_metric
 
 __all__ = ["Arm", "ARMS", "LADDER_EPOCHS", "MIN_SEEDS", "arm_runs", "ladder_table", "ladder_numbers", "ladder_view",
-           "seed_points", "step_sentence", "tuning_table"]
+           "seed_points", "step_sentence", "tuning_table", "versus_baseline"]
 
 LADDER_EPOCHS = 9  #: the plan's planned epochs (``run_like_for_like.sh``)
 MIN_SEEDS = 5  #: shared seeds a step needs before it gets a verdict (the plan trains seeds 0-4 of every arm)
@@ -145,6 +145,33 @@ def ladder_view(table: pd.DataFrame, reference: dict[str, float], name: str = "R
     return pd.DataFrame(rows)
 
 
+def versus_baseline(records: list[dict[str, Any]], baselines: list[dict[str, Any]], arm: str = "A",
+                    metric: str = "ndcg@10", epochs: int = LADDER_EPOCHS, n_boot: int = 2000) -> dict[str, Any]:
+    """``arm`` against the strongest simple baseline, chosen on VALIDATION ``metric``, as ranked and under the hard
+    seen-mask. ``baselines``: baseline records with per-user ``test_ranks`` (``lessons.baselines.tuning.
+    load_results``; those with ``mask_seen`` are the masked ones, tuned with the mask). Each comparison pairs the
+    arm's runs (seed-aware) with the deterministic baseline over the same test users: the arm's plain ranks against
+    the plain baseline, its masked ranks against the masked one. Returns ``{"name", "plain": {...}, "masked":
+    {...}}``, each with the baseline's test ``value``, ``diff`` (arm − baseline), ``lo``, ``hi`` and ``verdict``
+    ('ahead of', 'behind', 'not distinguishable from'; 'too few seeds' below :data:`MIN_SEEDS` runs)."""
+    runs = arm_runs(records, next(a for a in ARMS if a.name == arm), epochs)
+    if not runs:
+        raise ValueError(f"records must hold runs of arm {arm}, got none")
+    out: dict[str, Any] = {}
+    for label, masked, key in (("plain", False, "test_ranks"), ("masked", True, "test_ranks_masked")):
+        pool = [b for b in baselines if bool(b.get("mask_seen")) == masked and "test_ranks" in b]
+        if not pool or not all(key in r for r in runs):
+            continue
+        best = max(pool, key=lambda b: b["valid"][metric])
+        base = per_user_metric(np.asarray(best["test_ranks"]), metric)[None, :]
+        res = hierarchical_bootstrap(_per_user(runs, key, metric), base, n_boot=n_boot)
+        word = verdict(res["lo"], res["hi"], "ahead of", "behind", "not distinguishable from")
+        out["name"] = best["baseline"]
+        out[label] = {"name": best["baseline"], "value": float(base.mean()), "diff": res["diff"], "lo": res["lo"],
+                      "hi": res["hi"], "verdict": word if len(runs) >= MIN_SEEDS else "too few seeds"}
+    return out
+
+
 def seed_points(records: list[dict[str, Any]], epochs: int = LADDER_EPOCHS) -> pd.DataFrame:
     """One row per run of the ladder: ``arm, adds, seed, ndcg@10, masked ndcg@10`` (test; ``NaN`` when the run
     recorded no masked ranks), in arm then seed order; what :func:`lessons.pictures.casestudy_plots.ladder_figure`
@@ -184,7 +211,7 @@ def step_sentence(row: pd.Series | dict[str, Any], metric: str = "NDCG@10") -> s
 
 
 def ladder_numbers(table: pd.DataFrame, reference: dict[str, float],
-                   records: list[dict[str, Any]] | None = None) -> dict[str, str]:
+                   records: list[dict[str, Any]] | None = None, versus: dict[str, Any] | None = None) -> dict[str, str]:
     """The ladder's numbers as text for a chapter to glue. ``table``: :func:`ladder_table`; ``reference``: the
     published GRU4Rec row (``{"hr@10", "ndcg@10", "mrr@10", "parameters"}``, e.g.
     ``report.RECBOLE_ML1M["GRU4Rec"]``). Keys: ``l4l_seeds`` (seeds per arm), ``l4l_a_ndcg``, ``l4l_a_mrr``,
@@ -200,7 +227,15 @@ def ladder_numbers(table: pd.DataFrame, reference: dict[str, float],
     gains = [f"{arm} {row['masked ndcg@10'] - row['ndcg@10']:+.4f}" for arm, row in t.iterrows()
              if pd.notna(row["masked ndcg@10"])]
     best_epochs = [str(r["best_epoch"]) for r in arm_runs(records or [], ARMS[0])]
+    base = {}
+    for label in ("plain", "masked"):
+        v = (versus or {}).get(label)
+        base[f"l4l_base_{label}"] = (f"{v['name']} ({v['value']:.4f}): A − {v['name']} {v['diff']:+.4f} "
+                                     f"[{v['lo']:+.4f}, {v['hi']:+.4f}], "
+                                     f"{v['verdict'].replace('too few seeds', 'too few seeds for a verdict')}"
+                                     ) if v else "not run"
     return {
+        **base,
         "l4l_a_best_epochs": f"{', '.join(best_epochs)} (of {LADDER_EPOCHS} planned)" if best_epochs else "unknown",
         "l4l_seeds": ", ".join(f"{arm} {int(row['seeds'])}" for arm, row in t.iterrows()),
         "l4l_a_ndcg": f"{a['ndcg@10']:.4f}", "l4l_a_mrr": f"{a['mrr@10']:.4f}",
