@@ -76,7 +76,8 @@ def test_ladder_numbers_and_view_set_the_published_row_beside_arm_a() -> None:
     view = ladder_view(table, ref)
     assert list(view["arm"]) == ["A", "B", "RecBole GRU4Rec"] and view["NDCG@10"].tolist() == ["0.5000", "1.0000",
                                                                                                "0.6000"]
-    assert view["verdict"].tolist() == ["—", "helps", "—"] and view["step"].tolist() == ["—", "+0.5000", "—"]
+    assert view["verdict"].tolist() == ["—", "helps", "—"] and view["step [95% interval]"].tolist()[0::2] == ["—", "—"]
+    assert view["step [95% interval]"].iloc[1].startswith("+0.5000 [")
     with pytest.raises(ValueError, match="table must hold arm A"):
         ladder_numbers(table[table["arm"] == "B"], ref)
 

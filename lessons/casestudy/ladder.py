@@ -133,14 +133,13 @@ def ladder_view(table: pd.DataFrame, reference: dict[str, float], name: str = "R
                      "parameters": num(r["parameters"], ",.0f"), "s/epoch": num(r["s/epoch"], ".0f"),
                      "HR@10": num(r["hr@10"]), "NDCG@10": num(r["ndcg@10"]), "MRR@10": num(r["mrr@10"]),
                      "NDCG@10, seen masked": num(r["masked ndcg@10"]),
-                     "step": num(r["step"], "+.4f") if has_step else "—",
-                     "95% interval": f"[{r['lo']:+.4f}, {r['hi']:+.4f}]" if has_step else "—",
+                     "step [95% interval]": f"{r['step']:+.4f} [{r['lo']:+.4f}, {r['hi']:+.4f}]" if has_step else "—",
                      "paired seeds": str(int(r["paired seeds"])) if has_step else "—",
                      "verdict": r["verdict"] if has_step else "—"})
     rows.append({"arm": name, "adds": "published, one run", "seeds": "1", "dropout": "—",
                  "parameters": num(reference["parameters"], ",.0f"), "s/epoch": "—", "HR@10": num(reference["hr@10"]),
                  "NDCG@10": num(reference["ndcg@10"]), "MRR@10": num(reference["mrr@10"]),
-                 "NDCG@10, seen masked": "—", "step": "—", "95% interval": "—", "paired seeds": "—",
+                 "NDCG@10, seen masked": "—", "step [95% interval]": "—", "paired seeds": "—",
                  "verdict": "—"})
     return pd.DataFrame(rows)
 
