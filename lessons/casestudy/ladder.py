@@ -215,7 +215,7 @@ def ladder_numbers(table: pd.DataFrame, reference: dict[str, float],
     published GRU4Rec row (``{"hr@10", "ndcg@10", "mrr@10", "parameters"}``, e.g.
     ``report.RECBOLE_ML1M["GRU4Rec"]``). Keys: ``l4l_seeds`` (seeds per arm), ``l4l_a_ndcg``, ``l4l_a_mrr``,
     ``l4l_ref_ndcg``, ``l4l_ref_mrr``, ``l4l_a_vs_ref`` (``"0.0453 below"`` or ``"... above"``), ``l4l_a_params``,
-    ``l4l_step_B`` .. ``l4l_step_D`` (each step's :func:`step_sentence`, or "not trained yet"),
+    ``l4l_step_B`` .. ``l4l_step_D`` (each step's :func:`step_sentence`, or "no runs in the ladder yet"),
     ``l4l_mask_gain`` (masked minus plain NDCG@10 per arm).
     ``l4l_top`` (the arm with the best mean test NDCG@10, for context only: the ladder chooses nothing on test)."""
     if table.empty or "A" not in set(table["arm"]):
@@ -243,6 +243,6 @@ def ladder_numbers(table: pd.DataFrame, reference: dict[str, float],
         "l4l_a_params": f"{a['parameters']:,.0f}" if pd.notna(a["parameters"]) else "unknown",
         "l4l_ref_params": f"{reference['parameters']:,.0f}",
         **{f"l4l_step_{arm.name}": step_sentence(t.loc[arm.name]) if arm.name in t.index
-           and pd.notna(t.loc[arm.name].get("step")) else "not trained yet" for arm in ARMS[1:]},
+           and pd.notna(t.loc[arm.name].get("step")) else "no runs in the ladder yet" for arm in ARMS[1:]},
         "l4l_mask_gain": ", ".join(gains) if gains else "not recorded",
     }
