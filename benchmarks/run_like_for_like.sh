@@ -15,7 +15,8 @@
 #   C  full-gru, width 128, seen-item bias          + beta (a learned soft penalty on already-read items)
 #   D  fused-lstur-gru, width 128, seen-item bias   + the long-term half
 # Every run also records its ranks under the hard seen-mask (same checkpoint, no retraining). Seed 0 of each arm is
-# the validation-best of its dropout trials (copied by `pick`, never chosen on test); seeds 1-4 reuse that dropout.
+# the validation-best of its dropout trials (never chosen on test; lessons.casestudy.ladder.ladder_records reads it
+# from the tuning file); seeds 1-4 reuse that dropout, and `seeds` refuses an arm whose four trials are not all in.
 # Results: results/ml-1m-like-for-like.jsonl (tuning trials in results/ml-1m-like-for-like-tuning.jsonl).
 # Resumable: a run whose arm, dropout and seed are already in its results file is skipped, so a stopped campaign
 # restarts where it stopped and never appends a second record of one run. The dropout grid is 0.0-0.3: the first
@@ -34,20 +35,29 @@ ARMS=("A|--model full-gru --dim 64|64|no" "B|--model full-gru --dim 128|128|no"
 train() { echo "== $(date -u +%FT%TZ) start $*" >> "$LOG"
           nice -n 5 .venv/bin/python -m lessons.casestudy train --no-progress -v "${PLAN[@]}" "$@" >> "$LOG" 2>&1
           echo "== $(date -u +%FT%TZ) end rc=$?" >> "$LOG"; }
-recorded() {  # is this run already in FILE? recorded <file> <model> <dim> <yes|no> <dropout> <seed>
+GRID=(0.0 0.1 0.2 0.3)
+recorded() {  # is this run in FILE? recorded <file> <model> <dim> <yes|no> <dropout> <seed>: status 0 yes, 3 no;
+              # anything else (a traceback) stops the script rather than train a duplicate
   .venv/bin/python - "$@" <<'PY'
 import sys
 from pathlib import Path
 from lessons.evaluation.results import read_records
 path, model, dim, bias, dropout, seed = sys.argv[1:]
 runs = read_records(Path(path)) if Path(path).exists() else []
-sys.exit(0 if any(r["config"]["model"] == model and r["config"]["dim"] == int(dim)
+sys.exit(0 if any(r["config"]["model"] == model and r["config"]["dim"] == int(dim) and r["config"]["epochs"] == 9
                   and r["config"]["seen_bias"] == (bias == "yes") and r["config"]["dropout"] == float(dropout)
-                  and r["seed"] == int(seed) for r in runs) else 1)
+                  and r["seed"] == int(seed) for r in runs) else 3)
 PY
+  local rc=$?; [[ $rc == 0 || $rc == 3 ]] || { echo "recorded: cannot read $1 (status $rc)" >&2; exit 1; }
+  return $rc
 }
-chosen() {  # the dropout of the validation-best tuning run of one arm: chosen <model> <dim> <yes|no>
-  .venv/bin/python -m lessons.casestudy pick --from "$TUNE" --model "$1" --dim "$2" --seen-bias "$3" --print dropout; }
+chosen() {  # the dropout of the validation-best tuning run of one arm, once all its trials are in: chosen <model> <dim> <yes|no>
+  local p; for p in "${GRID[@]}"; do
+    recorded "$TUNE" "$1" "$2" "$3" "$p" 0 || { echo "arm $1 width $2 bias $3: trial $p not run yet; tune first" >&2
+                                               return 1; }
+  done
+  .venv/bin/python -m lessons.casestudy pick --from "$TUNE" --model "$1" --dim "$2" --seen-bias "$3" --epochs 9 \
+    --print dropout; }
 STAGE=${1:-}; shift || true
 WANT=" ${*:-A B C D} "
 selected=(); for arm in "${ARMS[@]}"; do [[ "$WANT" == *" ${arm%%|*} "* ]] && selected+=("$arm"); done
@@ -56,20 +66,19 @@ case "$STAGE" in
   tune)
     for arm in "${ARMS[@]}"; do IFS='|' read -r _ flags dim bias <<< "$arm"
       model=$(echo "$flags" | awk '{print $2}')
-      for p in 0.0 0.1 0.2 0.3; do
+      for p in "${GRID[@]}"; do
         recorded "$TUNE" "$model" "$dim" "$bias" "$p" 0 && continue
         # shellcheck disable=SC2086
         train $flags --seed 0 --dropout "$p" --out "$TUNE"
       done
     done
-    for arm in "${ARMS[@]}"; do IFS='|' read -r _ flags dim bias <<< "$arm"
+    for arm in "${ARMS[@]}"; do IFS='|' read -r name flags dim bias <<< "$arm"
       model=$(echo "$flags" | awk '{print $2}')
-      .venv/bin/python -m lessons.casestudy pick --from "$TUNE" --model "$model" --dim "$dim" --seen-bias "$bias" \
-        --to "$OUT" --print dropout
+      echo "arm $name chooses dropout $(chosen "$model" "$dim" "$bias")"
     done ;;
   seeds)
     for seed in 1 2 3 4; do for arm in "${ARMS[@]}"; do IFS='|' read -r _ flags dim bias <<< "$arm"
-      model=$(echo "$flags" | awk '{print $2}'); p=$(chosen "$model" "$dim" "$bias")
+      model=$(echo "$flags" | awk '{print $2}'); p=$(chosen "$model" "$dim" "$bias") || continue
       recorded "$OUT" "$model" "$dim" "$bias" "$p" "$seed" && continue
       # shellcheck disable=SC2086
       train $flags --seed "$seed" --dropout "$p" --out "$OUT"

@@ -9,6 +9,7 @@ from lessons.casestudy.ladder import (
     ARMS,
     arm_runs,
     ladder_numbers,
+    ladder_records,
     ladder_table,
     ladder_view,
     seed_points,
@@ -72,8 +73,9 @@ def test_ladder_numbers_and_view_set_the_published_row_beside_arm_a() -> None:
     assert words["l4l_a_best_epochs"] == "9, 8, 9, 8, 9 (of 9 planned)"
     assert words["l4l_a_ndcg"] == "0.5000" and words["l4l_a_vs_ref"] == "0.1000 below"
     assert words["l4l_step_B"].endswith("it helps under this plan")
-    assert words["l4l_step_D"] == "no runs in the ladder yet"
-    assert words["l4l_seeds"] == "A 5, B 5" and words["l4l_mask_gain"] == "A +0.1309, B +0.0000"
+    assert words["l4l_step_D"].startswith("no runs of arm D in the ladder yet")
+    assert words["l4l_seeds"] == "A 5, B 5"
+    assert words["l4l_mask_gain"] == "A +0.1309 [+0.1309, +0.1309], B 0.0000 [0.0000, 0.0000]"
     view = ladder_view(table, ref)
     assert list(view["arm"]) == ["A", "B", "RecBole GRU4Rec"] and view["NDCG@10"].tolist() == ["0.5000", "1.0000",
                                                                                                "0.6000"]
@@ -87,7 +89,8 @@ def test_the_ladder_figure_draws_every_seed_and_the_published_line() -> None:
     from lessons.pictures.casestudy_plots import ladder_figure
 
     a, b = ARMS[:2]
-    records = [{**_run(a, s, 3, 2), "test_masked": {"ndcg@10": 0.6}} for s in range(3)] + [_run(b, 0, 1, 1)]
+    unmasked = {k: v for k, v in _run(b, 0, 1, 1).items() if k != "test_ranks_masked"}
+    records = [_run(a, s, 3, 2) for s in range(3)] + [unmasked]
     points = seed_points(records)
     assert points["seed"].tolist() == [0, 1, 2, 0] and np.isnan(points["masked ndcg@10"].iloc[-1])
     fig = ladder_figure(points, reference=0.25)
@@ -110,3 +113,43 @@ def test_versus_baseline_picks_the_baseline_on_validation_and_pairs_by_user() ->
     assert versus_baseline(records[:2], pool, n_boot=200)["plain"]["verdict"] == "too few seeds"
     with pytest.raises(ValueError, match="runs of arm B"):
         versus_baseline(records, pool, arm="B")
+
+
+def test_ladder_records_take_seed_0_from_a_complete_grid_and_drop_stale_runs() -> None:
+    a, b = ARMS[:2]
+    trials = [_run(a, 0, 3, 2, dropout=p, valid=v) for p, v in ((0.0, 0.2), (0.1, 0.1), (0.2, 0.1), (0.3, 0.1))]
+    trials += [_run(b, 0, 3, 2, dropout=p) for p in (0.0, 0.1)]  # B's grid is not complete: B is left out
+    runs = [_run(a, 0, 3, 2, dropout=0.1), _run(a, 1, 3, 2, dropout=0.1)]  # picked before the grid was widened
+    runs += [_run(a, s, 3, 2, dropout=0.0) for s in (1, 2)] + [_run(b, 1, 3, 2, dropout=0.0)]
+    chosen = ladder_records(runs, trials + trials[:1])  # a trial listed twice counts once
+    assert [(r["config"]["model"], r["config"]["dim"], r["seed"], r["config"]["dropout"]) for r in chosen] == [
+        ("full-gru", 64, 0, 0.0), ("full-gru", 64, 1, 0.0), ("full-gru", 64, 2, 0.0)]
+
+
+def test_clear_errors_and_notes_for_what_cannot_be_compared() -> None:
+    a, b, c = ARMS[:3]
+    with pytest.raises(ValueError, match="arm A holds \\(seed, dropout\\)"):
+        ladder_table([_run(a, 0, 3, 2), _run(a, 0, 3, 2)])
+    short = {**_run(b, 0, 3, 2), "test_ranks": [3] * 40}
+    with pytest.raises(ValueError, match="same test users"):
+        ladder_table([_run(a, 0, 3, 2), short])
+    table = ladder_table([_run(a, 0, 3, 2), _run(b, 1, 1, 1)], n_boot=100).set_index("arm")
+    assert table.loc["B", "note"] == "no shared seeds with arm A" and "step" not in table
+    table = ladder_table([_run(a, 0, 3, 2), _run(c, 0, 1, 1)], n_boot=100).set_index("arm")
+    assert table.loc["C", "note"] == "no runs of arm B to compare with"
+    words = ladder_numbers(table.reset_index(), {"hr@10": 1, "ndcg@10": 1, "mrr@10": 1, "parameters": 1})
+    assert words["l4l_step_C"] == "no runs of arm B to compare with" and words["l4l_step_B"].startswith("no runs")
+
+
+def test_the_step_interval_holds_the_spread_between_seeds() -> None:
+    a, b = ARMS[:2]
+    rng = np.random.default_rng(0)
+    def run(arm, seed, shift):  # noqa: E306
+        r = _run(arm, seed, 3, 2)
+        r["test_ranks"] = r["test_ranks_masked"] = (rng.integers(1, 30, size=400) + shift).tolist()
+        return r
+    steady = [run(a, s, 0) for s in range(5)] + [run(b, s, 0) for s in range(5)]
+    noisy = steady[:5] + [run(b, s, 0 if s % 2 else 25) for s in range(5)]  # B's seeds differ a lot
+    width = lambda records: float(np.diff(ladder_table(records, n_boot=400).set_index("arm").loc[  # noqa: E731
+        "B", ["lo", "hi"]].to_numpy(dtype=float))[0])
+    assert width(noisy) > 1.5 * width(steady)

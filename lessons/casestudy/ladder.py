@@ -5,7 +5,7 @@ Four arms under ONE plan (``benchmarks/run_like_for_like.sh``), each the one bef
 ====  ===================  =====  ==========  ===============================================
 arm   model                width  seen bias   what it adds
 ====  ===================  =====  ==========  ===============================================
-A     ``full-gru``         64     no          the GRU4Rec-like row (RecBole's width, no tricks)
+A     ``full-gru``         64     no          the GRU4Rec-like row (RecBole's item width)
 B     ``full-gru``         128    no          + width
 C     ``full-gru``         128    yes         + the seen-item bias beta
 D     ``fused-lstur-gru``  128    yes         + the long-term half
@@ -27,11 +27,12 @@ import pandas as pd
 from lessons.evaluation.compare import hierarchical_bootstrap, verdict
 from lessons.evaluation.metrics import per_user_metric
 
-__all__ = ["Arm", "ARMS", "LADDER_EPOCHS", "MIN_SEEDS", "arm_runs", "ladder_table", "ladder_numbers", "ladder_view",
-           "seed_points", "step_sentence", "tuning_table", "versus_baseline"]
+__all__ = ["Arm", "ARMS", "DROPOUT_GRID", "LADDER_EPOCHS", "MIN_SEEDS", "arm_runs", "ladder_records", "ladder_table",
+           "ladder_numbers", "ladder_view", "seed_points", "step_sentence", "tuning_table", "versus_baseline"]
 
 LADDER_EPOCHS = 9  #: the plan's planned epochs (``run_like_for_like.sh``)
 MIN_SEEDS = 5  #: shared seeds a step needs before it gets a verdict (the plan trains seeds 0-4 of every arm)
+DROPOUT_GRID = (0.0, 0.1, 0.2, 0.3)  #: the dropout trials of every arm (``run_like_for_like.sh tune``)
 
 
 class Arm(NamedTuple):
@@ -51,16 +52,50 @@ ARMS: tuple[Arm, ...] = (
 
 
 def arm_runs(records: list[dict[str, Any]], arm: Arm, epochs: int = LADDER_EPOCHS) -> list[dict[str, Any]]:
-    """The records of ``arm`` under the plan of ``epochs`` planned epochs, one per seed, in seed order."""
+    """The records of ``arm`` under the plan of ``epochs`` planned epochs, in seed order; ``ValueError`` if one
+    seed appears twice with the same dropout."""
     runs = [r for r in records if r.get("config", {}).get("model") == arm.model
             and r["config"].get("dim") == arm.dim and bool(r["config"].get("seen_bias")) == arm.seen_bias
             and r["config"].get("epochs") == epochs]
+    keys = [(r["seed"], r["config"].get("dropout")) for r in runs]
+    if len(set(keys)) != len(keys):
+        raise ValueError(f"arm {arm.name} holds (seed, dropout) {sorted(keys)}: one run per seed and setting (a "
+                         "duplicate would count twice)")
     return sorted(runs, key=lambda r: r["seed"])
+
+
+def ladder_records(runs: list[dict[str, Any]], trials: list[dict[str, Any]], epochs: int = LADDER_EPOCHS,
+                   grid: tuple[float, ...] = DROPOUT_GRID) -> list[dict[str, Any]]:
+    """The ladder's runs: for every arm whose dropout trials (``trials``, seed 0) cover the whole ``grid``, the
+    validation-best trial as its seed 0 and the runs of ``runs`` (seeds >= 1) with that trial's dropout. An arm
+    whose grid is incomplete is left out (its choice is not made yet), and so is any run of another dropout, such
+    as a seed trained before the grid was widened."""
+    out = []
+    for arm in ARMS:
+        arm_trials = [t for t in arm_runs(_one_per_dropout(trials), arm, epochs) if t["seed"] == 0]
+        if not set(grid) <= {t["config"]["dropout"] for t in arm_trials}:
+            continue
+        best = max(arm_trials, key=lambda t: t["valid"]["ndcg@10"])
+        others = [r for r in runs if r["seed"] != 0 and r["config"]["dropout"] == best["config"]["dropout"]]
+        out += [best, *arm_runs(others, arm, epochs)]
+    return out
+
+
+def _one_per_dropout(trials: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``trials`` with one record per (model, width, bias, dropout, seed, epochs): arm_runs refuses duplicates."""
+    seen: dict[tuple, dict[str, Any]] = {}
+    for t in trials:
+        c = t["config"]
+        seen[(c["model"], c["dim"], bool(c.get("seen_bias")), c["dropout"], t["seed"], c.get("epochs"))] = t
+    return list(seen.values())
 
 
 def _per_user(runs: list[dict[str, Any]], key: str, metric: str) -> np.ndarray:
     """``(n_seeds, n_users)`` per-user ``metric`` from each run's ranks under ``key`` (``test_ranks`` or
     ``test_ranks_masked``)."""
+    lengths = {len(r[key]) for r in runs}
+    if len(lengths) > 1:
+        raise ValueError(f"runs must rank the same test users, got {key} of lengths {sorted(lengths)}")
     return np.stack([per_user_metric(np.asarray(r[key]), metric) for r in runs])
 
 
@@ -76,17 +111,23 @@ def ladder_table(records: list[dict[str, Any]], metric: str = "ndcg@10", epochs:
     """One row per arm with runs: ``arm, adds, seeds, dropout, parameters, s/epoch``, mean test ``hr@10``,
     ``ndcg@10``, ``mrr@10``, the same under the hard seen-mask (``masked hr@10``, ``masked ndcg@10``), and
     ``step`` (this arm − the arm before it, test ``metric``, paired over users and seed-aware) with ``lo``, ``hi``,
-    ``paired seeds``, ``verdict`` and the same step under the mask (``masked step``).
+    ``paired seeds``, ``verdict`` and the same step under the mask (``masked step``); ``note`` says why an arm
+    after the first has no step. ``mask gain``, ``mask lo``, ``mask hi``: masked minus plain ``metric`` of the
+    same runs, with a seed-aware interval over the per-user differences.
 
     A step compares the two arms on the seeds they share only (equal seeds in every comparison); with fewer than
     ``min_seeds`` shared seeds its ``verdict`` is ``"too few seeds"`` (its interval would hold too little of the
     spread between training runs to mean much). Raises ``ValueError`` when two seeds of one arm were trained with
     different dropout (one arm, one setting)."""
-    rows, previous = [], None
+    lengths = {len(r[k]) for arm in ARMS for r in arm_runs(records, arm, epochs)
+               for k in ("test_ranks", "test_ranks_masked") if k in r}
+    if len(lengths) > 1:
+        raise ValueError(f"runs must rank the same test users, got rank lists of lengths {sorted(lengths)}")
+    rows, previous, before = [], None, None
     for arm in ARMS:
         runs = arm_runs(records, arm, epochs)
         if not runs:
-            previous = None
+            previous, before = None, arm.name
             continue
         dropouts = {r["config"]["dropout"] for r in runs}
         if len(dropouts) > 1:
@@ -99,7 +140,14 @@ def ladder_table(records: list[dict[str, Any]], metric: str = "ndcg@10", epochs:
         masked = all("test_ranks_masked" in r for r in runs)
         for m in ("hr@10", "ndcg@10"):
             row[f"masked {m}"] = float(_per_user(runs, "test_ranks_masked", m).mean()) if masked else np.nan
+        if masked:
+            gain = _per_user(runs, "test_ranks_masked", metric) - _per_user(runs, "test_ranks", metric)
+            g = hierarchical_bootstrap(gain, np.zeros((1, gain.shape[1])), n_boot=n_boot)
+            row.update({"mask gain": g["diff"], "mask lo": g["lo"], "mask hi": g["hi"]})
         pair = _common_seeds(runs, previous) if previous is not None else ([], [])
+        if arm is not ARMS[0] and not pair[0]:
+            row["note"] = (f"no shared seeds with arm {ARMS[ARMS.index(arm) - 1].name}" if previous is not None
+                           else f"no runs of arm {before} to compare with")
         if pair[0]:
             row["paired seeds"] = len(pair[0])
             for key, label in (("test_ranks", "step"), ("test_ranks_masked", "masked step")):
@@ -133,7 +181,8 @@ def ladder_view(table: pd.DataFrame, reference: dict[str, float], name: str = "R
                      "parameters": num(r["parameters"], ",.0f"), "s/epoch": num(r["s/epoch"], ".0f"),
                      "HR@10": num(r["hr@10"]), "NDCG@10": num(r["ndcg@10"]), "MRR@10": num(r["mrr@10"]),
                      "NDCG@10, seen masked": num(r["masked ndcg@10"]),
-                     "step [95% interval]": f"{r['step']:+.4f} [{r['lo']:+.4f}, {r['hi']:+.4f}]" if has_step else "—",
+                     "step [95% interval]": f"{_signed(r['step'])} [{_signed(r['lo'])}, {_signed(r['hi'])}]"
+                     if has_step else "—",
                      "paired seeds": str(int(r["paired seeds"])) if has_step else "—",
                      "verdict": r["verdict"] if has_step else "—"})
     rows.append({"arm": name, "adds": "published, one run", "seeds": "1", "dropout": "—",
@@ -150,8 +199,9 @@ def versus_baseline(records: list[dict[str, Any]], baselines: list[dict[str, Any
     seen-mask. ``baselines``: baseline records with per-user ``test_ranks`` (``lessons.baselines.tuning.
     load_results``; those with ``mask_seen`` are the masked ones, tuned with the mask). Each comparison pairs the
     arm's runs (seed-aware) with the deterministic baseline over the same test users: the arm's plain ranks against
-    the plain baseline, its masked ranks against the masked one. Returns ``{"name", "plain": {...}, "masked":
-    {...}}``, each with the baseline's test ``value``, ``diff`` (arm − baseline), ``lo``, ``hi`` and ``verdict``
+    the plain baseline, its masked ranks against the masked one. Returns ``{"plain": {...}, "masked": {...}}`` (a
+    key is missing when that baseline or those ranks are), each with ``name``, the baseline's test ``value``,
+    ``diff`` (arm − baseline), ``lo``, ``hi`` and ``verdict``
     ('ahead of', 'behind', 'not distinguishable from'; 'too few seeds' below :data:`MIN_SEEDS` runs)."""
     runs = arm_runs(records, next(a for a in ARMS if a.name == arm), epochs)
     if not runs:
@@ -165,19 +215,22 @@ def versus_baseline(records: list[dict[str, Any]], baselines: list[dict[str, Any
         base = per_user_metric(np.asarray(best["test_ranks"]), metric)[None, :]
         res = hierarchical_bootstrap(_per_user(runs, key, metric), base, n_boot=n_boot)
         word = verdict(res["lo"], res["hi"], "ahead of", "behind", "not distinguishable from")
-        out["name"] = best["baseline"]
         out[label] = {"name": best["baseline"], "value": float(base.mean()), "diff": res["diff"], "lo": res["lo"],
                       "hi": res["hi"], "verdict": word if len(runs) >= MIN_SEEDS else "too few seeds"}
     return out
 
 
 def seed_points(records: list[dict[str, Any]], epochs: int = LADDER_EPOCHS) -> pd.DataFrame:
-    """One row per run of the ladder: ``arm, adds, seed, ndcg@10, masked ndcg@10`` (test; ``NaN`` when the run
-    recorded no masked ranks), in arm then seed order; what :func:`lessons.pictures.casestudy_plots.ladder_figure`
+    """One row per run of the ladder: ``arm, adds, seed, ndcg@10, masked ndcg@10`` (test; the masked value from
+    ``test_ranks_masked`` as in :func:`ladder_table`, ``NaN`` when the run recorded none), in arm then seed order;
+    what :func:`lessons.pictures.casestudy_plots.ladder_figure`
     draws."""
+    def masked(r: dict[str, Any]) -> float:
+        return float(per_user_metric(np.asarray(r["test_ranks_masked"]), "ndcg@10").mean()) \
+            if "test_ranks_masked" in r else np.nan
+
     rows = [{"arm": arm.name, "adds": arm.adds, "seed": r["seed"], "ndcg@10": r["test"]["ndcg@10"],
-             "masked ndcg@10": r.get("test_masked", {}).get("ndcg@10", np.nan)}
-            for arm in ARMS for r in arm_runs(records, arm, epochs)]
+             "masked ndcg@10": masked(r)} for arm in ARMS for r in arm_runs(records, arm, epochs)]
     return pd.DataFrame(rows, columns=["arm", "adds", "seed", "ndcg@10", "masked ndcg@10"])
 
 
@@ -195,11 +248,19 @@ def tuning_table(records: list[dict[str, Any]], epochs: int = LADDER_EPOCHS) -> 
     return wide
 
 
+def _signed(x: float) -> str:
+    """``x`` with a sign and four decimals; a non-zero value that would print as 0.0000 gets five, so that an
+    interval's bound keeps its side of zero (``-0.00003`` reads ``-0.00003``, not ``-0.0000`` or ``+0.0000``)."""
+    x = float(x)
+    text = f"{x:+.4f}"
+    return (f"{x:+.5f}" if x else "0.0000") if text in ("+0.0000", "-0.0000") else text
+
+
 def step_sentence(row: pd.Series | dict[str, Any], metric: str = "NDCG@10") -> str:
     """One ladder step in words, its reading tied to its verdict, e.g. ``"+0.0240 NDCG@10 [+0.0180, +0.0300] over
     5 paired seeds: it helps under this plan"``. ``row``: a :func:`ladder_table` row with a step."""
     k = int(row["paired seeds"])
-    head = f"{row['step']:+.4f} {metric} [{row['lo']:+.4f}, {row['hi']:+.4f}] over {k} paired seed"
+    head = f"{_signed(row['step'])} {metric} [{_signed(row['lo'])}, {_signed(row['hi'])}] over {k} paired seed"
     head += "s" if k != 1 else ""
     reading = {"helps": "it helps under this plan",
                "hurts": "it hurts under this plan",
@@ -209,13 +270,21 @@ def step_sentence(row: pd.Series | dict[str, Any], metric: str = "NDCG@10") -> s
     return f"{head}: {reading}"
 
 
+def _step_or_why(t: pd.DataFrame, arm: str) -> str:
+    """The step of ``arm`` in words, or why there is none (no runs of it, or of the arm before, or no shared seed)."""
+    if arm not in t.index:
+        return f"no runs of arm {arm} in the ladder yet (its dropout trials are not all in, or it has no runs)"
+    row = t.loc[arm]
+    return step_sentence(row) if pd.notna(row.get("step")) else str(row.get("note", "no step"))
+
+
 def ladder_numbers(table: pd.DataFrame, reference: dict[str, float],
                    records: list[dict[str, Any]] | None = None, versus: dict[str, Any] | None = None) -> dict[str, str]:
     """The ladder's numbers as text for a chapter to glue. ``table``: :func:`ladder_table`; ``reference``: the
     published GRU4Rec row (``{"hr@10", "ndcg@10", "mrr@10", "parameters"}``, e.g.
     ``report.RECBOLE_ML1M["GRU4Rec"]``). Keys: ``l4l_seeds`` (seeds per arm), ``l4l_a_ndcg``, ``l4l_a_mrr``,
     ``l4l_ref_ndcg``, ``l4l_ref_mrr``, ``l4l_a_vs_ref`` (``"0.0453 below"`` or ``"... above"``), ``l4l_a_params``,
-    ``l4l_step_B`` .. ``l4l_step_D`` (each step's :func:`step_sentence`, or "no runs in the ladder yet"),
+    ``l4l_step_B`` .. ``l4l_step_D`` (each step's :func:`step_sentence`, or why there is none),
     ``l4l_mask_gain`` (masked minus plain NDCG@10 per arm).
     ``l4l_top`` (the arm with the best mean test NDCG@10, for context only: the ladder chooses nothing on test)."""
     if table.empty or "A" not in set(table["arm"]):
@@ -223,15 +292,16 @@ def ladder_numbers(table: pd.DataFrame, reference: dict[str, float],
     t = table.set_index("arm")
     a = t.loc["A"]
     gap = a["ndcg@10"] - reference["ndcg@10"]
-    gains = [f"{arm} {row['masked ndcg@10'] - row['ndcg@10']:+.4f}" for arm, row in t.iterrows()
-             if pd.notna(row["masked ndcg@10"])]
+    gains = [f"{arm} {_signed(row['mask gain'])} [{_signed(row['mask lo'])}, {_signed(row['mask hi'])}]"
+             for arm, row in t.iterrows() if pd.notna(row.get("mask gain"))]
     best_epochs = [str(r["best_epoch"]) for r in arm_runs(records or [], ARMS[0])]
     base = {}
     for label in ("plain", "masked"):
         v = (versus or {}).get(label)
-        base[f"l4l_base_{label}"] = (f"{v['name']} ({v['value']:.4f}): A − {v['name']} {v['diff']:+.4f} "
-                                     f"[{v['lo']:+.4f}, {v['hi']:+.4f}], "
-                                     f"{v['verdict'].replace('too few seeds', 'too few seeds for a verdict')}"
+        word = {"too few seeds": "not yet comparable, with too few seeds, to"}.get(v["verdict"], v["verdict"]) \
+            if v else ""
+        base[f"l4l_base_{label}"] = (f"arm A is {word} {v['name']} (NDCG@10 {v['value']:.4f}; A minus "
+                                     f"{v['name']}: {_signed(v['diff'])} [{_signed(v['lo'])}, {_signed(v['hi'])}])"
                                      ) if v else "not run"
     return {
         **base,
@@ -242,7 +312,6 @@ def ladder_numbers(table: pd.DataFrame, reference: dict[str, float],
         "l4l_a_vs_ref": f"{abs(gap):.4f} {'below' if gap < 0 else 'above'}",
         "l4l_a_params": f"{a['parameters']:,.0f}" if pd.notna(a["parameters"]) else "unknown",
         "l4l_ref_params": f"{reference['parameters']:,.0f}",
-        **{f"l4l_step_{arm.name}": step_sentence(t.loc[arm.name]) if arm.name in t.index
-           and pd.notna(t.loc[arm.name].get("step")) else "no runs in the ladder yet" for arm in ARMS[1:]},
+        **{f"l4l_step_{arm.name}": _step_or_why(t, arm.name) for arm in ARMS[1:]},
         "l4l_mask_gain": ", ".join(gains) if gains else "not recorded",
     }
