@@ -24,26 +24,38 @@ train() { echo "== $(date -u +%FT%TZ) start $*" >> "$LOG"
           echo "== $(date -u +%FT%TZ) end rc=$?" >> "$LOG"; }
 pick() {  # pick <file> <model> <field>: that config field of the validation-best run of <model> (width 128, bias)
   .venv/bin/python -m lessons.casestudy pick --from "$1" --model "$2" --dim 128 --seen-bias yes --print "$3"; }
-has() {  # has <file> <model> <seed> <scope> <user_dropout> <user_l2>: is this run already recorded?
+has() {  # has <file> <model> <seed> <scope> <dropout> <user_dropout> <user_l2>: recorded? status 0 yes, 3 no;
+         # anything else (a traceback) stops the script rather than train a duplicate
   .venv/bin/python - "$@" <<'PY'
 import sys
 from pathlib import Path
 from lessons.evaluation.results import read_records
-path, model, seed, scope, p, l2 = sys.argv[1:]
+path, model, seed, scope, dropout, p, l2 = sys.argv[1:]
 runs = read_records(Path(path)) if Path(path).exists() else []
-sys.exit(0 if any(r["config"]["model"] == model and r["seed"] == int(seed)
-                  and r["config"].get("long_scope", "window") == scope
+sys.exit(0 if any(r["config"]["model"] == model and r["seed"] == int(seed) and r["config"]["epochs"] == 9
+                  and r["config"].get("long_scope", "window") == scope and r["config"]["dropout"] == float(dropout)
                   and r["config"].get("user_dropout", 0.0) == float(p) and r["config"].get("user_l2", 0.0) == float(l2)
-                  for r in runs) else 1)
+                  for r in runs) else 3)
 PY
+  local rc=$?; [[ $rc == 0 || $rc == 3 ]] || { echo "has: cannot read $1 (status $rc)" >&2; exit 1; }
+  return $rc
+}
+tuned() {  # tuned <model>: the like-for-like dropout of <model> (width 128, bias), only once its four trials are in
+  local n
+  n=$(.venv/bin/python -c "
+from pathlib import Path; from lessons.evaluation.results import read_records
+print(len({r['config']['dropout'] for r in read_records(Path('$L4L_TUNE')) if r['config']['model'] == '$1'
+           and r['config']['dim'] == 128 and r['config']['seen_bias'] and r['seed'] == 0}))") || exit 1
+  [[ "$n" -ge 4 ]] || { echo "$1: $n of 4 dropout trials in $L4L_TUNE; run run_like_for_like.sh tune first" >&2; exit 1; }
+  pick "$L4L_TUNE" "$1" dropout
 }
 case "${1:-}" in
   user-reg-tune)
-    TUNE=results/ml-1m-user-reg-tuning.jsonl; d=$(pick "$L4L_TUNE" fused-lstur-gru dropout)
+    TUNE=results/ml-1m-user-reg-tuning.jsonl; d=$(tuned fused-lstur-gru) || exit 1
     .venv/bin/python -m lessons.casestudy pick --from "$L4L_TUNE" --model fused-lstur-gru --dim 128 --seen-bias yes \
       --to "$TUNE" --print dropout
     for p in 0 0.5; do for l2 in 0 0.01 0.1; do
-      has "$TUNE" fused-lstur-gru 0 window "$p" "$l2" && continue
+      has "$TUNE" fused-lstur-gru 0 window "$d" "$p" "$l2" && continue
       train --model fused-lstur-gru --dropout "$d" --seed 0 --user-dropout "$p" --user-l2 "$l2" --out "$TUNE"
     done; done ;;
   user-reg-seeds)
@@ -54,15 +66,14 @@ case "${1:-}" in
     .venv/bin/python -m lessons.casestudy pick --from "$TUNE" --model fused-lstur-gru --dim 128 --seen-bias yes \
       --to "$OUT" --print user_l2
     for seed in 1 2 3 4; do
-      has "$OUT" fused-lstur-gru "$seed" window "$p" "$l2" && continue
+      has "$OUT" fused-lstur-gru "$seed" window "$d" "$p" "$l2" && continue
       train --model fused-lstur-gru --dropout "$d" --seed "$seed" --user-dropout "$p" --user-l2 "$l2" --out "$OUT"
     done ;;
   history)
     OUT=results/ml-1m-history.jsonl
-    d=$(.venv/bin/python -m lessons.casestudy pick --from "$L4L_TUNE" --model full-gru --dim 128 --seen-bias yes \
-          --print dropout)
+    d=$(tuned full-gru) || exit 1
     for seed in 0 1 2 3 4; do for model in fused-gate-gru long; do for scope in window history; do
-      has "$OUT" "$model" "$seed" "$scope" 0 0 && continue
+      has "$OUT" "$model" "$seed" "$scope" "$d" 0 0 && continue
       train --model "$model" --long-scope "$scope" --dropout "$d" --seed "$seed" --out "$OUT"
     done; done; done ;;
   *) echo "usage: $0 user-reg-tune|user-reg-seeds|history" >&2; exit 2 ;;
