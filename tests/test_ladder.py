@@ -49,7 +49,9 @@ def test_one_arm_one_setting_and_the_tuning_table_chooses_on_validation() -> Non
     with pytest.raises(ValueError, match="arm A mixes dropout values"):
         ladder_table([_run(a, 0, 3, 2, dropout=0.1), _run(a, 1, 3, 2, dropout=0.3)])
     trials = [_run(a, 0, 1, 1, dropout=p, valid=v) for p, v in ((0.1, 0.10), (0.2, 0.12), (0.3, 0.11))]
-    assert tuning_table(trials).loc["A", "chosen"] == 0.2
+    assert tuning_table(trials).loc["A", "chosen"] == "pending"  # 0.0 is not in yet
+    trials.append(_run(a, 0, 1, 1, dropout=0.0, valid=0.05))
+    assert tuning_table(trials).loc["A", "chosen"] == "0.2"
 
 
 def test_a_step_pairs_equal_seeds_and_needs_five_for_a_verdict() -> None:

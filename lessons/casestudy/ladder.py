@@ -234,9 +234,11 @@ def seed_points(records: list[dict[str, Any]], epochs: int = LADDER_EPOCHS) -> p
     return pd.DataFrame(rows, columns=["arm", "adds", "seed", "ndcg@10", "masked ndcg@10"])
 
 
-def tuning_table(records: list[dict[str, Any]], epochs: int = LADDER_EPOCHS) -> pd.DataFrame:
+def tuning_table(records: list[dict[str, Any]], epochs: int = LADDER_EPOCHS,
+                 grid: tuple[float, ...] = DROPOUT_GRID) -> pd.DataFrame:
     """The dropout trials (seed 0) of each arm: one row per arm, one column per dropout, VALIDATION NDCG@10;
-    ``chosen`` is the validation-best dropout (what ``run_like_for_like.sh`` passes to the other seeds)."""
+    ``chosen`` is the validation-best dropout as text (what ``run_like_for_like.sh`` passes to the other seeds), or
+    ``"pending"`` while the arm's trials do not yet cover ``grid``."""
     rows = []
     for arm in ARMS:
         for r in arm_runs(records, arm, epochs):
@@ -244,7 +246,9 @@ def tuning_table(records: list[dict[str, Any]], epochs: int = LADDER_EPOCHS) -> 
     if not rows:
         return pd.DataFrame(columns=["arm", "chosen"])
     wide = pd.DataFrame(rows).pivot_table(index="arm", columns="dropout", values="valid", aggfunc="first")
-    wide["chosen"] = wide.idxmax(axis=1)
+    complete = wide.reindex(columns=list(grid)).notna().all(axis=1)
+    wide["chosen"] = [f"{best:g}" if done else "pending" for best, done in zip(wide.idxmax(axis=1), complete,
+                                                                            strict=True)]
     return wide
 
 
