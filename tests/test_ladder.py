@@ -14,6 +14,7 @@ from lessons.casestudy.ladder import (
     ladder_view,
     seed_points,
     step_sentence,
+    steps_view,
     tuning_table,
     versus_baseline,
 )
@@ -79,10 +80,12 @@ def test_ladder_numbers_and_view_set_the_published_row_beside_arm_a() -> None:
     assert words["l4l_seeds"] == "A 5, B 5"
     assert words["l4l_mask_gain"] == "A +0.1309 [+0.1309, +0.1309], B 0.0000 [0.0000, 0.0000]"
     view = ladder_view(table, ref)
-    assert list(view["arm"]) == ["A", "B", "RecBole GRU4Rec"] and view["NDCG@10"].tolist() == ["0.5000", "1.0000",
-                                                                                               "0.6000"]
-    assert view["verdict"].tolist() == ["—", "helps", "—"] and view["step [95% interval]"].tolist()[0::2] == ["—", "—"]
-    assert view["step [95% interval]"].iloc[1].startswith("+0.5000 [")
+    assert list(view.index) == ["A", "B", "RecBole GRU4Rec"] and view["NDCG@10"].tolist() == ["0.5000", "1.0000",
+                                                                                              "0.6000"]
+    assert view.loc["RecBole GRU4Rec", "NDCG@10, seen masked"] == "—"
+    steps = steps_view(table)
+    assert list(steps.index) == ["A → B: + width 128"] and steps.iloc[0]["verdict"] == "helps"
+    assert steps.iloc[0]["difference"] == "+0.5000" and steps.iloc[0]["paired seeds"] == "5"
     with pytest.raises(ValueError, match="table must hold arm A"):
         ladder_numbers(table[table["arm"] == "B"], ref)
 
@@ -139,6 +142,7 @@ def test_clear_errors_and_notes_for_what_cannot_be_compared() -> None:
     assert table.loc["B", "note"] == "no shared seeds with arm A" and "step" not in table
     table = ladder_table([_run(a, 0, 3, 2), _run(c, 0, 1, 1)], n_boot=100).set_index("arm")
     assert table.loc["C", "note"] == "no runs of arm B to compare with"
+    assert steps_view(table.reset_index()).loc["B → C: + seen-item bias", "verdict"] == table.loc["C", "note"]
     words = ladder_numbers(table.reset_index(), {"hr@10": 1, "ndcg@10": 1, "mrr@10": 1, "parameters": 1})
     assert words["l4l_step_C"] == "no runs of arm B to compare with" and words["l4l_step_B"].startswith("no runs")
 

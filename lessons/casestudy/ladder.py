@@ -28,7 +28,8 @@ from lessons.evaluation.compare import hierarchical_bootstrap, verdict
 from lessons.evaluation.metrics import per_user_metric
 
 __all__ = ["Arm", "ARMS", "DROPOUT_GRID", "LADDER_EPOCHS", "MIN_SEEDS", "arm_runs", "ladder_records", "ladder_table",
-           "ladder_numbers", "ladder_view", "seed_points", "step_sentence", "tuning_table", "versus_baseline"]
+           "ladder_numbers", "ladder_view", "seed_points", "step_sentence", "steps_view", "tuning_table",
+           "versus_baseline"]
 
 LADDER_EPOCHS = 9  #: the plan's planned epochs (``run_like_for_like.sh``)
 MIN_SEEDS = 5  #: shared seeds a step needs before it gets a verdict (the plan trains seeds 0-4 of every arm)
@@ -166,31 +167,40 @@ def ladder_table(records: list[dict[str, Any]], metric: str = "ndcg@10", epochs:
 
 
 def ladder_view(table: pd.DataFrame, reference: dict[str, float], name: str = "RecBole GRU4Rec") -> pd.DataFrame:
-    """The chapter's table, as text ready to show (metrics to 4 decimals, "—" where a column does not apply):
-    :func:`ladder_table` with short column names and the step's interval, and the published ``reference`` row
-    (``{"hr@10", "ndcg@10", "mrr@10", "parameters"}``) appended under ``name`` (one run; no step, no mask, no
-    cost: it was not trained here)."""
+    """The arms as the chapter shows them, as text (metrics to 4 decimals, "—" where a column does not apply),
+    indexed by arm: seeds, parameters, seconds per epoch, test HR@10, NDCG@10, MRR@10 and NDCG@10 under the hard
+    seen-mask, with the published ``reference`` row (``{"hr@10", "ndcg@10", "mrr@10", "parameters"}``) last under
+    ``name`` (one run, not trained here). The steps between arms: :func:`steps_view`."""
     def num(x: float, fmt: str = ".4f") -> str:
         return "—" if x is None or pd.isna(x) else format(x, fmt)
 
+    rows = [{"arm": r["arm"], "seeds": str(int(r["seeds"])), "parameters": num(r["parameters"], ",.0f"),
+             "s/epoch": num(r["s/epoch"], ".0f"), "HR@10": num(r["hr@10"]), "NDCG@10": num(r["ndcg@10"]),
+             "MRR@10": num(r["mrr@10"]), "NDCG@10, seen masked": num(r["masked ndcg@10"])}
+            for _, r in table.iterrows()]
+    rows.append({"arm": name, "seeds": "1", "parameters": num(reference["parameters"], ",.0f"), "s/epoch": "—",
+                 "HR@10": num(reference["hr@10"]), "NDCG@10": num(reference["ndcg@10"]),
+                 "MRR@10": num(reference["mrr@10"]), "NDCG@10, seen masked": "—"})
+    return pd.DataFrame(rows).set_index("arm")
+
+
+def steps_view(table: pd.DataFrame) -> pd.DataFrame:
+    """The ladder's steps as text, one row per arm after the first: ``step`` (e.g. ``"A → B: + width 128"``),
+    ``paired seeds``, ``difference`` (test NDCG@10, this arm − the one before), ``95% interval``, ``verdict``; an
+    arm without a step says why in ``verdict``."""
+    names = [a.name for a in ARMS]
     rows = []
     for _, r in table.iterrows():
-        has_step = pd.notna(r.get("step"))
-        rows.append({"arm": r["arm"], "adds": r["adds"], "seeds": str(int(r["seeds"])),
-                     "dropout": num(r["dropout"], "g"),
-                     "parameters": num(r["parameters"], ",.0f"), "s/epoch": num(r["s/epoch"], ".0f"),
-                     "HR@10": num(r["hr@10"]), "NDCG@10": num(r["ndcg@10"]), "MRR@10": num(r["mrr@10"]),
-                     "NDCG@10, seen masked": num(r["masked ndcg@10"]),
-                     "step [95% interval]": f"{_signed(r['step'])} [{_signed(r['lo'])}, {_signed(r['hi'])}]"
-                     if has_step else "—",
-                     "paired seeds": str(int(r["paired seeds"])) if has_step else "—",
-                     "verdict": r["verdict"] if has_step else "—"})
-    rows.append({"arm": name, "adds": "published, one run", "seeds": "1", "dropout": "—",
-                 "parameters": num(reference["parameters"], ",.0f"), "s/epoch": "—", "HR@10": num(reference["hr@10"]),
-                 "NDCG@10": num(reference["ndcg@10"]), "MRR@10": num(reference["mrr@10"]),
-                 "NDCG@10, seen masked": "—", "step [95% interval]": "—", "paired seeds": "—",
-                 "verdict": "—"})
-    return pd.DataFrame(rows)
+        if r["arm"] == names[0]:
+            continue
+        has = pd.notna(r.get("step"))
+        rows.append({"step": f"{names[names.index(r['arm']) - 1]} → {r['arm']}: {r['adds']}",
+                     "paired seeds": str(int(r["paired seeds"])) if has else "0",
+                     "difference": _signed(r["step"]) if has else "—",
+                     "95% interval": f"[{_signed(r['lo'])}, {_signed(r['hi'])}]" if has else "—",
+                     "verdict": r["verdict"] if has else str(r.get("note", "no step"))})
+    return pd.DataFrame(rows, columns=["step", "paired seeds", "difference", "95% interval", "verdict"]).set_index(
+        "step")
 
 
 def versus_baseline(records: list[dict[str, Any]], baselines: list[dict[str, Any]], arm: str = "A",
