@@ -99,9 +99,9 @@ def test_the_ladder_figure_draws_every_seed_and_the_published_line() -> None:
     points = seed_points(records)
     assert points["seed"].tolist() == [0, 1, 2, 0] and np.isnan(points["masked ndcg@10"].iloc[-1])
     fig = ladder_figure(points, reference=0.25)
-    dots = [t for t in fig.data if t.type == "scatter"]
+    dots = [t for t in fig.data if t.type == "scatter" and t.mode == "markers"]
     assert [len(t.y) for t in dots] == [4, 3]  # every run as ranked; only the runs with masked ranks
-    assert fig.layout.shapes[0].y0 == 0.25 and "0.2500" in fig.layout.annotations[0].text
+    assert fig.layout.shapes[0].y0 == 0.25 and "0.2500" in fig.data[-1].name  # the line and its legend entry
 
 
 def test_versus_baseline_picks_the_baseline_on_validation_and_pairs_by_user() -> None:

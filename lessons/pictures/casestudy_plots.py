@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -184,9 +185,10 @@ def ladder_figure(points: pd.DataFrame, reference: float, reference_name: str = 
 
     points: :func:`lessons.casestudy.ladder.seed_points` (``arm, adds, seed, ndcg@10, masked ndcg@10``)."""
     fig = go.Figure()
-    labels = {a: f"{a}: {d}" for a, d in zip(points["arm"], points["adds"])}
-    for column, name, colour, shift in (("ndcg@10", "as ranked", INTEREST["full"], -0.15),
-                                        ("masked ndcg@10", "seen films masked", NEUTRAL["muted"], 0.15)):
+    labels = {a: f"{a}<br>" + "<br>".join(textwrap.wrap(d, 10)) for a, d in zip(points["arm"], points["adds"],
+                                                                              strict=True)}
+    for column, name, colour in (("ndcg@10", "as ranked", INTEREST["full"]),
+                                 ("masked ndcg@10", "seen films masked", NEUTRAL["muted"])):
         sub = points.dropna(subset=[column])
         if sub.empty:
             continue
@@ -198,10 +200,12 @@ def ladder_figure(points: pd.DataFrame, reference: float, reference_name: str = 
                                  name=f"{name} (one seed)", marker={"color": colour, "size": 8},
                                  offsetgroup=name, customdata=sub["seed"],
                                  hovertemplate="%{x}, seed %{customdata}: %{y:.4f}<extra></extra>"))
-    fig.add_hline(y=reference, line_dash="dash", line_color=NEUTRAL["text"],
-                  annotation_text=f"{reference_name} (one run) {reference:.4f}", annotation_position="top left")
-    fig.update_layout(barmode="group", scattermode="group", yaxis_title="test NDCG@10", height=420,
-                      legend={"orientation": "h", "y": -0.2}, margin={"t": 30, "b": 40})
+    fig.add_hline(y=reference, line_dash="dash", line_color=NEUTRAL["text"])
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=f"{reference_name}, one run ({reference:.4f})",
+                             line={"dash": "dash", "color": NEUTRAL["text"]}))  # the line's legend entry
+    fig.update_layout(barmode="group", scattermode="group", yaxis_title="test NDCG@10", height=460,
+                      xaxis={"tickangle": 0}, legend={"orientation": "h", "y": -0.25},
+                      margin={"t": 20, "b": 40, "l": 60, "r": 20})
     return fig
 
 
