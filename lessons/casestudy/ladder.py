@@ -232,9 +232,8 @@ def versus_baseline(records: list[dict[str, Any]], baselines: list[dict[str, Any
 
 def seed_points(records: list[dict[str, Any]], epochs: int = LADDER_EPOCHS) -> pd.DataFrame:
     """One row per run of the ladder: ``arm, adds, seed, ndcg@10, masked ndcg@10`` (test; the masked value from
-    ``test_ranks_masked`` as in :func:`ladder_table`, ``NaN`` when the run recorded none), in arm then seed order;
-    what :func:`lessons.pictures.casestudy_plots.ladder_figure`
-    draws."""
+    ``test_ranks_masked`` as in :func:`ladder_table`, ``NaN`` when the run recorded none), in arm then seed order:
+    what :func:`lessons.pictures.casestudy_plots.ladder_figure` draws."""
     def masked(r: dict[str, Any]) -> float:
         return float(per_user_metric(np.asarray(r["test_ranks_masked"]), "ndcg@10").mean()) \
             if "test_ranks_masked" in r else np.nan
@@ -296,11 +295,18 @@ def ladder_numbers(table: pd.DataFrame, reference: dict[str, float],
                    records: list[dict[str, Any]] | None = None, versus: dict[str, Any] | None = None) -> dict[str, str]:
     """The ladder's numbers as text for a chapter to glue. ``table``: :func:`ladder_table`; ``reference``: the
     published GRU4Rec row (``{"hr@10", "ndcg@10", "mrr@10", "parameters"}``, e.g.
-    ``report.RECBOLE_ML1M["GRU4Rec"]``). Keys: ``l4l_seeds`` (seeds per arm), ``l4l_a_ndcg``, ``l4l_a_mrr``,
-    ``l4l_ref_ndcg``, ``l4l_ref_mrr``, ``l4l_a_vs_ref`` (``"0.0453 below"`` or ``"... above"``), ``l4l_a_params``,
-    ``l4l_step_B`` .. ``l4l_step_D`` (each step's :func:`step_sentence`, or why there is none),
-    ``l4l_mask_gain`` (masked minus plain NDCG@10 per arm).
-    ``l4l_top`` (the arm with the best mean test NDCG@10, for context only: the ladder chooses nothing on test)."""
+    ``report.RECBOLE_ML1M["GRU4Rec"]``); ``records``: the runs behind ``table``; ``versus``:
+    :func:`versus_baseline`. Keys:
+
+    - ``l4l_seeds`` (seeds per arm), ``l4l_a_ndcg``, ``l4l_a_mrr``, ``l4l_ref_ndcg``, ``l4l_ref_mrr``,
+      ``l4l_a_params``, ``l4l_ref_params``;
+    - ``l4l_a_vs_ref``: ``"0.0453 below"`` or ``"... above"`` (arm A's mean against the published row);
+    - ``l4l_step_B`` .. ``l4l_step_D``: each step's :func:`step_sentence`, or why there is none;
+    - ``l4l_mask_gain``: masked minus plain NDCG@10 per arm, with its seed-aware interval;
+    - ``l4l_a_best_epochs``: the best validation epoch of each of arm A's runs, e.g. ``"8, 9 (of 9 planned)"``;
+    - ``l4l_base_plain``, ``l4l_base_masked``: e.g. ``"arm A is behind sknn (NDCG@10 0.1175; A minus sknn:
+      -0.0172 [-0.0230, -0.0110])"``, or ``"not run"``.
+    """
     if table.empty or "A" not in set(table["arm"]):
         raise ValueError(f"table must hold arm A (the GRU4Rec-like row), got arms {list(table.get('arm', []))}")
     t = table.set_index("arm")
