@@ -126,9 +126,11 @@ def test_ladder_records_take_seed_0_from_a_complete_grid_and_drop_stale_runs() -
     trials += [_run(b, 0, 3, 2, dropout=p) for p in (0.0, 0.1)]  # B's grid is not complete: B is left out
     runs = [_run(a, 0, 3, 2, dropout=0.1), _run(a, 1, 3, 2, dropout=0.1)]  # picked before the grid was widened
     runs += [_run(a, s, 3, 2, dropout=0.0) for s in (1, 2)] + [_run(b, 1, 3, 2, dropout=0.0)]
-    chosen = ladder_records(runs, trials + trials[:1])  # a trial listed twice counts once
+    chosen = ladder_records(runs, trials)
     assert [(r["config"]["model"], r["config"]["dim"], r["seed"], r["config"]["dropout"]) for r in chosen] == [
         ("full-gru", 64, 0, 0.0), ("full-gru", 64, 1, 0.0), ("full-gru", 64, 2, 0.0)]
+    with pytest.raises(ValueError, match="one run per seed and setting"):  # a trial listed twice
+        ladder_records(runs, trials + trials[:1])
 
 
 def test_clear_errors_and_notes_for_what_cannot_be_compared() -> None:
@@ -159,3 +161,10 @@ def test_the_step_interval_holds_the_spread_between_seeds() -> None:
     width = lambda records: float(np.diff(ladder_table(records, n_boot=400).set_index("arm").loc[  # noqa: E731
         "B", ["lo", "hi"]].to_numpy(dtype=float))[0])
     assert width(noisy) > 1.5 * width(steady)
+
+
+def test_signed_keeps_a_bound_on_its_side_of_zero() -> None:
+    from lessons.evaluation.compare import signed
+
+    assert [signed(x) for x in (0.01234, -0.00003, 0.00004, 0.0, -0.0)] == ["+0.0123", "-0.00003", "+0.00004",
+                                                                         "0.0000", "0.0000"]

@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from lessons.evaluation.compare import hierarchical_bootstrap, verdict
+from lessons.evaluation.compare import best_on_validation, hierarchical_bootstrap, signed, verdict
 from lessons.evaluation.metrics import per_user_metric
 
 __all__ = ["Arm", "ARMS", "DROPOUT_GRID", "LADDER_EPOCHS", "MIN_SEEDS", "arm_runs", "ladder_records", "ladder_table",
@@ -73,22 +73,13 @@ def ladder_records(runs: list[dict[str, Any]], trials: list[dict[str, Any]], epo
     as a seed trained before the grid was widened."""
     out = []
     for arm in ARMS:
-        arm_trials = [t for t in arm_runs(_one_per_dropout(trials), arm, epochs) if t["seed"] == 0]
+        arm_trials = [t for t in arm_runs(trials, arm, epochs) if t["seed"] == 0]
         if not set(grid) <= {t["config"]["dropout"] for t in arm_trials}:
             continue
-        best = max(arm_trials, key=lambda t: t["valid"]["ndcg@10"])
+        best = best_on_validation(arm_trials)
         others = [r for r in runs if r["seed"] != 0 and r["config"]["dropout"] == best["config"]["dropout"]]
         out += [best, *arm_runs(others, arm, epochs)]
     return out
-
-
-def _one_per_dropout(trials: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """``trials`` with one record per (model, width, bias, dropout, seed, epochs): arm_runs refuses duplicates."""
-    seen: dict[tuple, dict[str, Any]] = {}
-    for t in trials:
-        c = t["config"]
-        seen[(c["model"], c["dim"], bool(c.get("seen_bias")), c["dropout"], t["seed"], c.get("epochs"))] = t
-    return list(seen.values())
 
 
 def _per_user(runs: list[dict[str, Any]], key: str, metric: str) -> np.ndarray:
@@ -196,8 +187,8 @@ def steps_view(table: pd.DataFrame) -> pd.DataFrame:
         has = pd.notna(r.get("step"))
         rows.append({"step": f"{names[names.index(r['arm']) - 1]} → {r['arm']}: {r['adds']}",
                      "paired seeds": str(int(r["paired seeds"])) if has else "0",
-                     "difference": _signed(r["step"]) if has else "—",
-                     "95% interval": f"[{_signed(r['lo'])}, {_signed(r['hi'])}]" if has else "—",
+                     "difference": signed(r["step"]) if has else "—",
+                     "95% interval": f"[{signed(r['lo'])}, {signed(r['hi'])}]" if has else "—",
                      "verdict": r["verdict"] if has else str(r.get("note", "no step"))})
     return pd.DataFrame(rows, columns=["step", "paired seeds", "difference", "95% interval", "verdict"]).set_index(
         "step")
@@ -221,7 +212,7 @@ def versus_baseline(records: list[dict[str, Any]], baselines: list[dict[str, Any
         pool = [b for b in baselines if bool(b.get("mask_seen")) == masked and "test_ranks" in b]
         if not pool or not all(key in r for r in runs):
             continue
-        best = max(pool, key=lambda b: b["valid"][metric])
+        best = best_on_validation(pool, metric)
         base = per_user_metric(np.asarray(best["test_ranks"]), metric)[None, :]
         res = hierarchical_bootstrap(_per_user(runs, key, metric), base, n_boot=n_boot)
         word = verdict(res["lo"], res["hi"], "ahead of", "behind", "not distinguishable from")
@@ -261,19 +252,11 @@ def tuning_table(records: list[dict[str, Any]], epochs: int = LADDER_EPOCHS,
     return wide
 
 
-def _signed(x: float) -> str:
-    """``x`` with a sign and four decimals; a non-zero value that would print as 0.0000 gets five, so that an
-    interval's bound keeps its side of zero (``-0.00003`` reads ``-0.00003``, not ``-0.0000`` or ``+0.0000``)."""
-    x = float(x)
-    text = f"{x:+.4f}"
-    return (f"{x:+.5f}" if x else "0.0000") if text in ("+0.0000", "-0.0000") else text
-
-
 def step_sentence(row: pd.Series | dict[str, Any], metric: str = "NDCG@10") -> str:
     """One ladder step in words, its reading tied to its verdict, e.g. ``"+0.0240 NDCG@10 [+0.0180, +0.0300] over
     5 paired seeds: it helps under this plan"``. ``row``: a :func:`ladder_table` row with a step."""
     k = int(row["paired seeds"])
-    head = f"{_signed(row['step'])} {metric} [{_signed(row['lo'])}, {_signed(row['hi'])}] over {k} paired seed"
+    head = f"{signed(row['step'])} {metric} [{signed(row['lo'])}, {signed(row['hi'])}] over {k} paired seed"
     head += "s" if k != 1 else ""
     reading = {"helps": "it helps under this plan",
                "hurts": "it hurts under this plan",
@@ -312,7 +295,7 @@ def ladder_numbers(table: pd.DataFrame, reference: dict[str, float],
     t = table.set_index("arm")
     a = t.loc["A"]
     gap = a["ndcg@10"] - reference["ndcg@10"]
-    gains = [f"{arm} {_signed(row['mask gain'])} [{_signed(row['mask lo'])}, {_signed(row['mask hi'])}]"
+    gains = [f"{arm} {signed(row['mask gain'])} [{signed(row['mask lo'])}, {signed(row['mask hi'])}]"
              for arm, row in t.iterrows() if pd.notna(row.get("mask gain"))]
     best_epochs = [str(r["best_epoch"]) for r in arm_runs(records or [], ARMS[0])]
     base = {}
@@ -321,7 +304,7 @@ def ladder_numbers(table: pd.DataFrame, reference: dict[str, float],
         word = {"too few seeds": "not yet comparable, with too few seeds, to"}.get(v["verdict"], v["verdict"]) \
             if v else ""
         base[f"l4l_base_{label}"] = (f"arm A is {word} {v['name']} (NDCG@10 {v['value']:.4f}; A minus "
-                                     f"{v['name']}: {_signed(v['diff'])} [{_signed(v['lo'])}, {_signed(v['hi'])}])"
+                                     f"{v['name']}: {signed(v['diff'])} [{signed(v['lo'])}, {signed(v['hi'])}])"
                                      ) if v else "not run"
     return {
         **base,

@@ -31,7 +31,7 @@ from lessons.evaluation.metrics import bootstrap_ci, per_user_metric
 from lessons.evaluation.results import RESULTS_DIR, read_records, results_file
 
 __all__ = ["run_label", "matching_records", "best_on_validation", "headline_row", "rank_matrix",
-           "paired_difference", "user_groups", "tercile_names", "group_table", "paired_groups", "verdict",
+           "paired_difference", "user_groups", "tercile_names", "group_table", "paired_groups", "signed", "verdict",
            "hierarchical_bootstrap", "METHOD"]
 
 #: How every comparison of two models in Part III is made (see :func:`hierarchical_bootstrap`).
@@ -245,6 +245,15 @@ def paired_groups(
         rows.append({"group": name, "n_users": int(sel.sum()), "A": float(va[:, sel].mean()),
                      "B": float(vb[:, sel].mean()), "A − B": ci["diff"], "lo": ci["lo"], "hi": ci["hi"]})
     return pd.DataFrame(rows)
+
+
+def signed(x: float) -> str:
+    """``x`` with a sign and four decimals; a non-zero value that would print as 0.0000 gets five, so that an
+    interval's bound keeps its side of zero (``-0.00003`` reads ``-0.00003``, not ``-0.0000`` or ``+0.0000``), and
+    an exact zero reads ``0.0000``."""
+    x = float(x)
+    text = f"{x:+.4f}"
+    return (f"{x:+.5f}" if x else "0.0000") if text in ("+0.0000", "-0.0000") else text
 
 
 def verdict(lo: float, hi: float, better: str = "better than", worse: str = "worse than",

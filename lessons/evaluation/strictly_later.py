@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from lessons.data.split import SequentialSplit, load_split
-from lessons.evaluation.compare import hierarchical_bootstrap, verdict
+from lessons.evaluation.compare import hierarchical_bootstrap, signed, verdict
 from lessons.evaluation.metrics import per_user_metric
 from lessons.evaluation.results import RESULTS_DIR, read_records, results_file
 from lessons.evaluation.strata import user_time_strata
@@ -88,10 +88,6 @@ def protocol_numbers(facts: dict[str, Any], pairs: pd.DataFrame, prefix: str = "
            f"{prefix}_same_share": f"{facts['same_second_share']:.1%}"}
     for _, r in pairs.iterrows():
         key = f"{prefix}_{r['baseline']}_{'all' if r['users'] == 'all' else 'same'}"
-        out[key] = f"{_signed(r['later − book'])} [{_signed(r['lo'])}, {_signed(r['hi'])}], {r['verdict']}"
+        out[key] = f"{signed(r['later − book'])} [{signed(r['lo'])}, {signed(r['hi'])}], {r['verdict']}"
     return out
 
-
-def _signed(x: float) -> str:
-    """``x`` with a sign and four decimals, never ``-0.0000`` (a rounding residue of an exact zero)."""
-    return f"{round(float(x), 4) + 0.0:+.4f}"
