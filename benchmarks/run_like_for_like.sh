@@ -3,6 +3,7 @@
 #
 #   bash benchmarks/run_like_for_like.sh tune [ARM...]    # dropout per arm on VALIDATION (seed 0, four values each)
 #   bash benchmarks/run_like_for_like.sh seeds [ARM...]   # seeds 1-4 of every arm with its chosen dropout
+#   SEEDS="1 3" bash benchmarks/run_like_for_like.sh seeds D   # only those seeds (two shells share one arm's seeds)
 # ARM: any of A B C D (default all). Every run uses ONE thread, so two shells can run different arms side by side on
 # a 2-core machine (`tune A B` and `tune C D`): two 2-thread runs, or one beside other work, spin and stall
 # (measured: an epoch of arm A took 208 s instead of 36-48 s while a one-thread job ran beside it).
@@ -77,7 +78,7 @@ case "$STAGE" in
       echo "arm $name chooses dropout $(chosen "$model" "$dim" "$bias")"
     done ;;
   seeds)
-    for seed in 1 2 3 4; do for arm in "${ARMS[@]}"; do IFS='|' read -r _ flags dim bias <<< "$arm"
+    for seed in ${SEEDS:-1 2 3 4}; do for arm in "${ARMS[@]}"; do IFS='|' read -r _ flags dim bias <<< "$arm"
       model=$(echo "$flags" | awk '{print $2}'); p=$(chosen "$model" "$dim" "$bias") || continue
       recorded "$OUT" "$model" "$dim" "$bias" "$p" "$seed" && continue
       # shellcheck disable=SC2086

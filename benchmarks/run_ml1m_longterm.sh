@@ -4,12 +4,13 @@
 # cosine decay from lr 0.003, batch 128, stride 25, patience 3, one thread) so that its rows pair with arms C and D.
 #   bash benchmarks/run_ml1m_longterm.sh user-reg-tune   # arm D (fused-lstur-gru) with its chosen dropout, seed 0,
 #        user_dropout {0, 0.5} x user_l2 {0, 0.01, 0.1} (the 0/0 setting is arm D's own seed 0, copied, not rerun)
-#        -> results/ml-1m-user-reg-tuning.jsonl
+#        -> results/ml-1m-user-reg-tuning.jsonl; USER_DROPOUTS="0.5" runs only that row of the grid (two shells
+#        can share the grid: USER_DROPOUTS=0 in one, USER_DROPOUTS=0.5 in the other)
 #   bash benchmarks/run_ml1m_longterm.sh user-reg-seeds  # the validation-best setting, seeds 1-4 (seed 0 copied from
 #        the tuning file) -> results/ml-1m-user-reg.jsonl; nothing to do when the best is no regularisation
 #   bash benchmarks/run_ml1m_longterm.sh history         # fused-gate-gru and long, whose attention can read the
 #        whole history, with --long-scope window and history, seeds 0-4, dropout of arm C (not tuned per model: a
-#        stated limitation) -> results/ml-1m-history.jsonl
+#        stated limitation) -> results/ml-1m-history.jsonl; SEEDS, MODELS and SCOPES (space-separated) run a part
 # Needs the tuning of run_like_for_like.sh for arms C and D (and, to pair with, its seeds of arm D). Resumable: a run already in its file is skipped
 # (same check as run_like_for_like.sh). Log: .data/ml1m-longterm.log.
 set -u
@@ -54,7 +55,7 @@ case "${1:-}" in
     TUNE=results/ml-1m-user-reg-tuning.jsonl; d=$(tuned fused-lstur-gru) || exit 1
     .venv/bin/python -m lessons.casestudy pick --from "$L4L_TUNE" --model fused-lstur-gru --dim 128 --seen-bias yes \
       --to "$TUNE" --print dropout
-    for p in 0 0.5; do for l2 in 0 0.01 0.1; do
+    for p in ${USER_DROPOUTS:-0 0.5}; do for l2 in 0 0.01 0.1; do
       has "$TUNE" fused-lstur-gru 0 window "$d" "$p" "$l2" && continue
       train --model fused-lstur-gru --dropout "$d" --seed 0 --user-dropout "$p" --user-l2 "$l2" --out "$TUNE"
     done; done ;;
@@ -72,9 +73,10 @@ case "${1:-}" in
   history)
     OUT=results/ml-1m-history.jsonl
     d=$(tuned full-gru) || exit 1
-    for seed in 0 1 2 3 4; do for model in fused-gate-gru long; do for scope in window history; do
-      has "$OUT" "$model" "$seed" "$scope" "$d" 0 0 && continue
-      train --model "$model" --long-scope "$scope" --dropout "$d" --seed "$seed" --out "$OUT"
+    for seed in ${SEEDS:-0 1 2 3 4}; do for model in ${MODELS:-fused-gate-gru long}; do
+      for scope in ${SCOPES:-window history}; do
+        has "$OUT" "$model" "$seed" "$scope" "$d" 0 0 && continue
+        train --model "$model" --long-scope "$scope" --dropout "$d" --seed "$seed" --out "$OUT"
     done; done; done ;;
   *) echo "usage: $0 user-reg-tune|user-reg-seeds|history" >&2; exit 2 ;;
 esac

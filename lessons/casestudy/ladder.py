@@ -24,7 +24,14 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from lessons.evaluation.compare import best_on_validation, hierarchical_bootstrap, signed, verdict
+from lessons.evaluation.compare import (
+    best_on_validation,
+    hierarchical_bootstrap,
+    per_user_runs,
+    shared_seeds,
+    signed,
+    verdict,
+)
 from lessons.evaluation.metrics import per_user_metric
 
 __all__ = ["Arm", "ARMS", "DROPOUT_GRID", "LADDER_EPOCHS", "MIN_SEEDS", "arm_runs", "ladder_records", "ladder_table",
@@ -82,22 +89,6 @@ def ladder_records(runs: list[dict[str, Any]], trials: list[dict[str, Any]], epo
     return out
 
 
-def _per_user(runs: list[dict[str, Any]], key: str, metric: str) -> np.ndarray:
-    """``(n_seeds, n_users)`` per-user ``metric`` from each run's ranks under ``key`` (``test_ranks`` or
-    ``test_ranks_masked``)."""
-    lengths = {len(r[key]) for r in runs}
-    if len(lengths) > 1:
-        raise ValueError(f"runs must rank the same test users, got {key} of lengths {sorted(lengths)}")
-    return np.stack([per_user_metric(np.asarray(r[key]), metric) for r in runs])
-
-
-def _common_seeds(runs: list[dict[str, Any]], other: list[dict[str, Any]]) -> tuple[list, list]:
-    """The runs of two arms restricted to the seeds both have, in seed order (equal seeds in every comparison)."""
-    shared = sorted({r["seed"] for r in runs} & {r["seed"] for r in other})
-    by_seed = lambda rs: [next(r for r in rs if r["seed"] == s) for s in shared]  # noqa: E731
-    return by_seed(runs), by_seed(other)
-
-
 def ladder_table(records: list[dict[str, Any]], metric: str = "ndcg@10", epochs: int = LADDER_EPOCHS,
                  n_boot: int = 2000, min_seeds: int = MIN_SEEDS) -> pd.DataFrame:
     """One row per arm with runs: ``arm, adds, seeds, dropout, parameters, s/epoch``, mean test ``hr@10``,
@@ -131,12 +122,12 @@ def ladder_table(records: list[dict[str, Any]], metric: str = "ndcg@10", epochs:
             row[m] = float(np.mean([r["test"][m] for r in runs]))
         masked = all("test_ranks_masked" in r for r in runs)
         for m in ("hr@10", "ndcg@10"):
-            row[f"masked {m}"] = float(_per_user(runs, "test_ranks_masked", m).mean()) if masked else np.nan
+            row[f"masked {m}"] = float(per_user_runs(runs, m, "test_ranks_masked").mean()) if masked else np.nan
         if masked:
-            gain = _per_user(runs, "test_ranks_masked", metric) - _per_user(runs, "test_ranks", metric)
+            gain = per_user_runs(runs, metric, "test_ranks_masked") - per_user_runs(runs, metric)
             g = hierarchical_bootstrap(gain, np.zeros((1, gain.shape[1])), n_boot=n_boot)
             row.update({"mask gain": g["diff"], "mask lo": g["lo"], "mask hi": g["hi"]})
-        pair = _common_seeds(runs, previous) if previous is not None else ([], [])
+        pair = shared_seeds(runs, previous) if previous is not None else ([], [])
         if arm is not ARMS[0] and not pair[0]:
             row["note"] = (f"no shared seeds with arm {ARMS[ARMS.index(arm) - 1].name}" if previous is not None
                            else f"no runs of arm {before} to compare with")
@@ -145,7 +136,7 @@ def ladder_table(records: list[dict[str, Any]], metric: str = "ndcg@10", epochs:
             for key, label in (("test_ranks", "step"), ("test_ranks_masked", "masked step")):
                 if key == "test_ranks_masked" and not all(key in r for r in pair[0] + pair[1]):
                     continue
-                out = hierarchical_bootstrap(_per_user(pair[0], key, metric), _per_user(pair[1], key, metric),
+                out = hierarchical_bootstrap(per_user_runs(pair[0], metric, key), per_user_runs(pair[1], metric, key),
                                              n_boot=n_boot)
                 row[label] = out["diff"]
                 if label == "step":
@@ -214,7 +205,7 @@ def versus_baseline(records: list[dict[str, Any]], baselines: list[dict[str, Any
             continue
         best = best_on_validation(pool, metric)
         base = per_user_metric(np.asarray(best["test_ranks"]), metric)[None, :]
-        res = hierarchical_bootstrap(_per_user(runs, key, metric), base, n_boot=n_boot)
+        res = hierarchical_bootstrap(per_user_runs(runs, metric, key), base, n_boot=n_boot)
         word = verdict(res["lo"], res["hi"], "ahead of", "behind", "not distinguishable from")
         out[label] = {"name": best["baseline"], "value": float(base.mean()), "diff": res["diff"], "lo": res["lo"],
                       "hi": res["hi"], "verdict": word if len(runs) >= MIN_SEEDS else "too few seeds"}

@@ -8,6 +8,8 @@ Everything here reads committed results (``results/<name>.jsonl``, see :mod:`les
 * :func:`rank_matrix` stacks the per-user test ranks that runs store; :func:`paired_difference` compares two
   models with it, :func:`paired_groups` inside each group of users (:func:`user_groups`, :func:`tercile_names`),
   and :func:`verdict` turns an interval into the word a chapter glues;
+* :func:`paired_runs` compares two lists of run records directly, on the seeds both hold (equal seeds in every
+  arm), for campaigns whose runs are told apart by more than their label;
 * :func:`group_table` describes ONE model per group (mean and an interval over the group's users): a picture,
   not a comparison;
 * :func:`best_on_validation` and :func:`headline_row` choose what a chapter reports WITHOUT looking at test
@@ -32,7 +34,7 @@ from lessons.evaluation.results import RESULTS_DIR, read_records, results_file
 
 __all__ = ["run_label", "matching_records", "best_on_validation", "headline_row", "rank_matrix",
            "paired_difference", "user_groups", "tercile_names", "group_table", "paired_groups", "signed", "verdict",
-           "hierarchical_bootstrap", "METHOD"]
+           "hierarchical_bootstrap", "per_user_runs", "shared_seeds", "paired_runs", "METHOD"]
 
 #: How every comparison of two models in Part III is made (see :func:`hierarchical_bootstrap`).
 METHOD = "paired over users, seed-aware: hierarchical bootstrap over seeds and users (95%)"
@@ -300,3 +302,40 @@ def hierarchical_bootstrap(
     qlo, qhi = np.quantile(diffs, [alpha, 1.0 - alpha])
     return {"diff": float(a.mean(axis=0).mean() - b.mean(axis=0).mean()), "lo": float(qlo), "hi": float(qhi),
             "seeds_a": int(sa), "seeds_b": int(sb), "n_users": int(n)}
+
+
+def per_user_runs(runs: Sequence[dict[str, Any]], metric: str = "ndcg@10", key: str = "test_ranks") -> np.ndarray:
+    """``(n_runs, n_users)`` per-user ``metric`` from the stored ranks ``key`` (``test_ranks`` or
+    ``test_ranks_masked``) of each run, in the order given; ``ValueError`` if the runs rank different numbers of
+    users or one lacks ``key``."""
+    missing = [r.get("seed") for r in runs if key not in r]
+    if missing:
+        raise ValueError(f"every run must store {key!r}; the runs of seeds {missing} do not")
+    lengths = {len(r[key]) for r in runs}
+    if len(lengths) > 1:
+        raise ValueError(f"runs must rank the same test users, got {key} of lengths {sorted(lengths)}")
+    return np.stack([per_user_metric(np.asarray(r[key]), metric) for r in runs])
+
+
+def shared_seeds(a: Sequence[dict[str, Any]], b: Sequence[dict[str, Any]]) -> tuple[list, list]:
+    """The runs of ``a`` and ``b`` restricted to the seeds both hold, each in seed order (equal seeds in every
+    comparison); ``ValueError`` if one side holds a seed twice."""
+    for name, runs in (("a", a), ("b", b)):
+        seeds = [r["seed"] for r in runs]
+        if len(set(seeds)) != len(seeds):
+            raise ValueError(f"{name} must hold one run per seed, got seeds {sorted(seeds)}")
+    common = sorted({r["seed"] for r in a} & {r["seed"] for r in b})
+    by_seed = lambda rs: [next(r for r in rs if r["seed"] == s) for s in common]  # noqa: E731
+    return by_seed(a), by_seed(b)
+
+
+def paired_runs(a: Sequence[dict[str, Any]], b: Sequence[dict[str, Any]], metric: str = "ndcg@10",
+                key: str = "test_ranks", n_boot: int = 2000, seed: int = 0) -> dict[str, Any] | None:
+    """:func:`hierarchical_bootstrap` of A − B over the seeds both lists of runs hold (:func:`shared_seeds`):
+    ``{"diff", "lo", "hi", "seeds", "n_users"}``, or ``None`` when they share no seed."""
+    a, b = shared_seeds(a, b)
+    if not a:
+        return None
+    out = hierarchical_bootstrap(per_user_runs(a, metric, key), per_user_runs(b, metric, key), n_boot=n_boot,
+                                 seed=seed)
+    return {"diff": out["diff"], "lo": out["lo"], "hi": out["hi"], "seeds": len(a), "n_users": out["n_users"]}

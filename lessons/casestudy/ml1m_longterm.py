@@ -1,0 +1,143 @@
+"""Giving MovieLens-1M's long-term half its best chance: the whole history and a regularised user vector.
+
+The ladder (:mod:`lessons.casestudy.ladder`) adds a long-term half last (arm D, ``fused-lstur-gru``). Before the
+book concludes that the half does not pay on MovieLens, two campaigns of ``benchmarks/run_ml1m_longterm.sh`` give
+it its best chance, under the ladder's plan (width 128, seen-item bias, nine epochs, one thread):
+
+* ``user-reg``: arm D with its user embedding regularised, trials of :data:`USER_REG_GRID` on seed 0 chosen on
+  VALIDATION (the unregularised setting is arm D's own seed 0), then seeds 1-4 of the chosen setting;
+* ``history``: ``fused-gate-gru`` and ``long``, whose attention reads the input window or the user's whole
+  history, seeds 0-4 with arm C's dropout.
+
+:func:`longterm_runs` gathers the runs by label, :func:`question_table` answers each of :data:`QUESTIONS` as a
+paired, seed-aware test difference on the seeds both sides hold
+(:func:`lessons.evaluation.compare.paired_runs`), with a verdict only from :data:`~lessons.casestudy.ladder.MIN_SEEDS`
+shared seeds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from lessons.casestudy.ladder import ARMS, MIN_SEEDS, arm_runs, ladder_records
+from lessons.casestudy.longterm import user_reg_trials
+from lessons.evaluation.compare import best_on_validation, paired_runs, run_label, signed, verdict
+from lessons.evaluation.results import RESULTS_DIR, read_records, results_file
+
+__all__ = ["USER_REG_GRID", "QUESTIONS", "longterm_runs", "user_reg_view", "question_table", "question_view",
+           "longterm_numbers"]
+
+#: ``(user_dropout, user_l2)`` settings the ``user-reg-tune`` campaign tries on arm D (seed 0).
+USER_REG_GRID: tuple[tuple[float, float], ...] = tuple((p, l2) for p in (0.0, 0.5) for l2 in (0.0, 0.01, 0.1))
+
+#: ``key: (question, A, B)``: what each comparison of test NDCG@10 (A − B) asks, by :func:`run_label` names.
+QUESTIONS: dict[str, tuple[str, str, str]] = {
+    "lstur": ("does the long-term half help beside the GRU?", "fused-lstur-gru+seen", "full-gru+seen"),
+    "lstur_reg": ("does a regularised user vector help?", "fused-lstur-gru+seen+user-reg", "fused-lstur-gru+seen"),
+    "gate_history": ("does the attention gain from the whole history?", "fused-gate-gru+history+seen",
+                     "fused-gate-gru+seen"),
+    "long_history": ("does the attention gain from the whole history?", "long+history+seen", "long+seen"),
+    "gate_vs_gru": ("does a whole-history attention beside the GRU beat the GRU alone?",
+                    "fused-gate-gru+history+seen", "full-gru+seen"),
+}
+
+
+def _read(name: str, results_dir: Path) -> list[dict[str, Any]]:
+    path = results_file(name, results_dir)
+    return read_records(path) if path.exists() else []
+
+
+def _setting(record: dict[str, Any]) -> tuple[float, float]:
+    return float(record["config"].get("user_dropout", 0.0)), float(record["config"].get("user_l2", 0.0))
+
+
+def _user_reg_choice(trials: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The validation-best trial once every setting of :data:`USER_REG_GRID` is in, else ``None``."""
+    if not set(USER_REG_GRID) <= {_setting(t) for t in trials if t["seed"] == 0}:
+        return None
+    return best_on_validation([t for t in trials if t["seed"] == 0])
+
+
+def longterm_runs(results_dir: Path = RESULTS_DIR) -> dict[str, list[dict[str, Any]]]:
+    """Every committed run of the comparisons, ``{label: runs in seed order}``: arms C and D of the ladder
+    (``full-gru+seen``, ``fused-lstur-gru+seen``), the ``history`` campaign by :func:`run_label`, and, once its
+    trials are complete and validation chose a regularised setting, ``fused-lstur-gru+seen+user-reg`` (the chosen
+    trial as seed 0, then the seeds of that setting)."""
+    ladder = ladder_records(_read("ml-1m-like-for-like", results_dir), _read("ml-1m-like-for-like-tuning", results_dir))
+    arms = (("full-gru+seen", ARMS[2]), ("fused-lstur-gru+seen", ARMS[3]))
+    out = {label: arm_runs(ladder, arm) for label, arm in arms}
+    for r in _read("ml-1m-history", results_dir):
+        out.setdefault(run_label(r), []).append(r)
+    best = _user_reg_choice(_read("ml-1m-user-reg-tuning", results_dir))
+    if best is not None and any(_setting(best)):
+        same = [r for r in _read("ml-1m-user-reg", results_dir) if r["seed"] != 0 and _setting(r) == _setting(best)
+                and r["config"]["dropout"] == best["config"]["dropout"]]
+        out[run_label(best)] = [best, *same]
+    return {label: sorted(runs, key=lambda r: r["seed"]) for label, runs in out.items() if runs}
+
+
+def user_reg_view(trials: list[dict[str, Any]] | None = None, results_dir: Path = RESULTS_DIR) -> pd.DataFrame:
+    """The ``user-reg-tune`` trials (by default the committed ``ml-1m-user-reg-tuning`` file of ``results_dir``):
+    VALIDATION NDCG@10 (seed 0) per ``(user_dropout, user_l2)`` setting (columns ``mask p, L2 l``) and ``chosen``,
+    the validation-best setting, or ``'pending (k of 6 trials)'`` while the grid is incomplete (``'not run'``, and
+    no setting column, before the first trial)."""
+    trials = _read("ml-1m-user-reg-tuning", results_dir) if trials is None else trials
+    if not trials:
+        return pd.DataFrame({"chosen": ["not run"]}, index=pd.Index(["fused-lstur-gru"], name="design"))
+    view = user_reg_trials(trials)
+    if _user_reg_choice(trials) is None:
+        n = len({_setting(t) for t in trials if t["seed"] == 0} & set(USER_REG_GRID))
+        view["chosen"] = f"pending ({n} of {len(USER_REG_GRID)} trials)"
+    return view
+
+
+def question_table(runs: dict[str, list[dict[str, Any]]], user_reg: pd.DataFrame | None = None,
+                   metric: str = "ndcg@10", n_boot: int = 2000, min_seeds: int = MIN_SEEDS) -> pd.DataFrame:
+    """One row per :data:`QUESTIONS` entry: ``key, question, A, B, seeds`` (shared), ``A − B`` of test ``metric``
+    with ``lo``, ``hi`` (paired over users, seed-aware) and ``verdict``: 'helps', 'hurts' or 'no difference shown'
+    from ``min_seeds`` shared seeds; ``'too few seeds (k of min_seeds)'`` below; ``'not run'`` when a side has no
+    runs or they share no seed. When ``user_reg`` (:func:`user_reg_view`) shows that validation chose no
+    regularisation (``'mask 0, L2 0'``), the regularised row says so instead of 'not run'."""
+    chosen = str(user_reg["chosen"].iloc[0]) if user_reg is not None else None
+    rows = []
+    for key, (question, a, b) in QUESTIONS.items():
+        row: dict[str, Any] = {"key": key, "question": question, "A": a, "B": b, "seeds": 0}
+        res = paired_runs(runs[a], runs[b], metric, n_boot=n_boot) if a in runs and b in runs else None
+        if res is None:
+            chose_none = key == "lstur_reg" and chosen == "mask 0, L2 0"
+            row["verdict"] = "validation chose no regularisation" if chose_none else "not run"
+        else:
+            word = verdict(res["lo"], res["hi"], "helps", "hurts", "no difference shown")
+            row.update({"seeds": res["seeds"], "A − B": res["diff"], "lo": res["lo"], "hi": res["hi"],
+                        "verdict": word if res["seeds"] >= min_seeds else f"too few seeds ({res['seeds']} of "
+                                                                          f"{min_seeds})"})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def question_view(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`question_table` to read: ``comparison`` (A − B), ``seeds``, ``difference [95 % interval]`` and
+    ``verdict``, indexed by question (a repeated question is left blank)."""
+    diff = [f"{signed(r['A − B'])} [{signed(r['lo'])}, {signed(r['hi'])}]" if r["seeds"] else ""
+            for _, r in table.iterrows()]
+    question = table["question"].where(table["question"] != table["question"].shift(), "")
+    return pd.DataFrame({"comparison": (table["A"] + " − " + table["B"]).to_numpy(), "seeds": table["seeds"].to_numpy(),
+                         "difference [95 % interval]": diff, "verdict": table["verdict"].to_numpy()},
+                        index=pd.Index(question.to_numpy(), name="question"))
+
+
+def longterm_numbers(table: pd.DataFrame, trials: pd.DataFrame, prefix: str = "ml_lt") -> dict[str, str]:
+    """Glue-ready strings: ``<prefix>_<key>`` for each question (``'+0.0012 [-0.0050, +0.0071], no difference
+    shown'``, or its verdict alone when it has no difference), ``<prefix>_reg_chosen`` (the setting validation
+    chose, or the pending note) and ``<prefix>_reg_range`` (the range of the trials' validation NDCG@10)."""
+    out = {}
+    for _, r in table.iterrows():
+        out[f"{prefix}_{r['key']}"] = (f"{signed(r['A − B'])} [{signed(r['lo'])}, {signed(r['hi'])}], {r['verdict']}"
+                                       if r["seeds"] else r["verdict"])
+    scores = trials.drop(columns="chosen").iloc[0].dropna().astype(float)
+    out[f"{prefix}_reg_chosen"] = str(trials["chosen"].iloc[0])
+    out[f"{prefix}_reg_range"] = f"{scores.min():.4f} to {scores.max():.4f}" if len(scores) else "not run"
+    return out

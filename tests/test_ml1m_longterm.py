@@ -1,0 +1,92 @@
+"""MovieLens-1M's long-term campaigns (whole history, regularised user vector) and the shared-seed comparison, on
+planted runs with a known answer."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lessons.casestudy import ml1m_longterm as lt
+from lessons.casestudy.ladder import ARMS, DROPOUT_GRID
+from lessons.evaluation.compare import paired_runs, per_user_runs, shared_seeds
+
+
+def _run(model: str, seed: int, rank: int, *, dim: int = 128, bias: bool = True, dropout: float = 0.0,
+         valid: float = 0.1, scope: str = "window", user_dropout: float = 0.0, user_l2: float = 0.0) -> dict:
+    return {"model": model, "seed": seed, "dataset": "ml-1m",
+            "config": {"model": model, "dim": dim, "seen_bias": bias, "epochs": 9, "dropout": dropout,
+                       "long_scope": scope, "user_dropout": user_dropout, "user_l2": user_l2, "seed": seed},
+            "valid": {"ndcg@10": valid}, "test": {"ndcg@10": 0.0}, "test_ranks": [rank] * 40}
+
+
+def _write(path: Path, records: list[dict]) -> None:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+
+
+def test_paired_runs_uses_only_the_seeds_both_hold() -> None:
+    a = [_run("x", s, 1) for s in range(5)]
+    b = [_run("y", s, 3) for s in (1, 2, 9)]
+    left, right = shared_seeds(a, b)
+    assert [r["seed"] for r in left] == [1, 2] == [r["seed"] for r in right]
+    out = paired_runs(a, b, n_boot=100)
+    assert out["seeds"] == 2 and out["n_users"] == 40
+    assert out["diff"] == pytest.approx(1 - 1 / np.log2(4)) == pytest.approx(out["lo"]) == pytest.approx(out["hi"])
+    assert paired_runs(a, [_run("y", 7, 3)]) is None
+    with pytest.raises(ValueError, match="one run per seed"):
+        shared_seeds(a + [_run("x", 0, 2)], b)
+    with pytest.raises(ValueError, match="test_ranks_masked"):
+        per_user_runs(a, key="test_ranks_masked")
+    with pytest.raises(ValueError, match="same test users"):
+        per_user_runs([a[0], {**a[1], "test_ranks": [1] * 7}])
+
+
+def test_questions_give_a_verdict_only_from_five_shared_seeds(tmp_path: Path) -> None:
+    c, d = ARMS[2], ARMS[3]
+    tuning = [_run(arm.model, 0, 2, dropout=p, valid=0.1 + p) for arm in (c, d) for p in DROPOUT_GRID]
+    seeds = [_run(arm.model, s, 2, dropout=0.3) for arm in (c, d) for s in range(1, 5)]
+    _write(tmp_path / "ml-1m-like-for-like-tuning.jsonl", tuning)
+    _write(tmp_path / "ml-1m-like-for-like.jsonl", seeds)
+    history = [_run("fused-gate-gru", s, 1, scope="history") for s in range(5)]
+    history += [_run("fused-gate-gru", s, 3) for s in range(5)] + [_run("long", 0, 1, scope="history")]
+    _write(tmp_path / "ml-1m-history.jsonl", history)
+    runs = lt.longterm_runs(tmp_path)
+    assert [r["seed"] for r in runs["fused-lstur-gru+seen"]] == [0, 1, 2, 3, 4]
+    table = lt.question_table(runs, n_boot=100).set_index("key")
+    assert table.loc["lstur", "verdict"] == "no difference shown" and table.loc["lstur", "A − B"] == 0.0
+    assert table.loc["gate_history", "verdict"] == "helps" and table.loc["gate_history", "seeds"] == 5
+    assert table.loc["gate_vs_gru", "verdict"] == "helps"  # ranks 1 against the ladder's 2
+    assert table.loc["long_history", "verdict"] == "not run"  # no window run of long
+    assert table.loc["lstur_reg", "verdict"] == "not run"
+    history.append(_run("long", 0, 2))
+    _write(tmp_path / "ml-1m-history.jsonl", history)
+    row = lt.question_table(lt.longterm_runs(tmp_path), n_boot=100).set_index("key").loc["long_history"]
+    assert row["verdict"] == "too few seeds (1 of 5)" and row["seeds"] == 1
+    numbers = lt.longterm_numbers(lt.question_table(runs, n_boot=100), lt.user_reg_view([], tmp_path))
+    assert numbers["ml_lt_gate_history"].endswith(", helps") and numbers["ml_lt_reg_chosen"] == "not run"
+    assert numbers["ml_lt_reg_range"] == "not run" and numbers["ml_lt_long_history"] == "not run"
+    view = lt.question_view(table.reset_index())
+    assert list(view.columns) == ["comparison", "seeds", "difference [95 % interval]", "verdict"]
+    assert view.index[3] == ""  # the repeated question is left blank
+
+
+def test_the_regularised_arm_waits_for_its_whole_grid_and_is_chosen_on_validation(tmp_path: Path) -> None:
+    trials = [_run("fused-lstur-gru", 0, 2, user_dropout=p, user_l2=l2, valid=0.1 + l2)
+              for p, l2 in lt.USER_REG_GRID[:5]]
+    assert lt.user_reg_view(trials)["chosen"].iloc[0] == "pending (5 of 6 trials)"
+    _write(tmp_path / "ml-1m-user-reg-tuning.jsonl", trials)
+    assert "fused-lstur-gru+seen+user-reg" not in lt.longterm_runs(tmp_path)
+    trials.append(_run("fused-lstur-gru", 0, 1, user_dropout=0.5, user_l2=0.1, valid=0.9))
+    assert lt.user_reg_view(trials)["chosen"].iloc[0] == "mask 0.5, L2 0.1"
+    _write(tmp_path / "ml-1m-user-reg-tuning.jsonl", trials)
+    _write(tmp_path / "ml-1m-user-reg.jsonl", [_run("fused-lstur-gru", 1, 1, user_dropout=0.5, user_l2=0.1),
+                                               _run("fused-lstur-gru", 2, 1, user_dropout=0.5, user_l2=0.01)])
+    runs = lt.longterm_runs(tmp_path)["fused-lstur-gru+seen+user-reg"]
+    assert [r["seed"] for r in runs] == [0, 1]  # seed 2 was trained with another setting
+    trials[0]["valid"]["ndcg@10"], trials[-1]["valid"]["ndcg@10"] = 0.5, 0.0  # now no regularisation wins
+    table = lt.question_table({}, lt.user_reg_view(trials)).set_index("key")
+    assert table.loc["lstur_reg", "verdict"] == "validation chose no regularisation"
+    numbers = lt.longterm_numbers(table.reset_index(), lt.user_reg_view(trials))
+    assert numbers["ml_lt_reg_chosen"] == "mask 0, L2 0" and numbers["ml_lt_reg_range"] == "0.0000 to 0.5000"
