@@ -3,7 +3,8 @@
 #
 #   bash benchmarks/run_like_for_like.sh tune [ARM...]    # dropout per arm on VALIDATION (seed 0, four values each)
 #   bash benchmarks/run_like_for_like.sh seeds [ARM...]   # seeds 1-4 of every arm with its chosen dropout
-#   SEEDS="1 3" bash benchmarks/run_like_for_like.sh seeds D   # only those seeds (two shells share one arm's seeds)
+#   SEEDS="1 3" bash benchmarks/run_like_for_like.sh seeds D   # only those seeds (two shells share one arm's seeds;
+#        give them seeds that do not overlap: each shell checks for a recorded run only before it starts one)
 # ARM: any of A B C D (default all). Every run uses ONE thread, so two shells can run different arms side by side on
 # a 2-core machine (`tune A B` and `tune C D`): two 2-thread runs, or one beside other work, spin and stall
 # (measured: an epoch of arm A took 208 s instead of 36-48 s while a one-thread job ran beside it).
@@ -59,6 +60,10 @@ chosen() {  # the dropout of the validation-best tuning run of one arm, once all
   done
   .venv/bin/python -m lessons.casestudy pick --from "$TUNE" --model "$1" --dim "$2" --seen-bias "$3" --epochs 9 \
     --print dropout; }
+only() {  # only <name> <value> <allowed...>: exit 2 unless every word of value is allowed (no duplicate runs)
+  local name=$1 value=$2 w; shift 2
+  for w in $value; do [[ " $* " == *" $w "* ]] || { echo "$name: '$w' is not one of: $*" >&2; exit 2; }; done; }
+only SEEDS "${SEEDS:-1 2 3 4}" 1 2 3 4   # seed 0 of every arm is its validation-best tuning trial, never retrained
 STAGE=${1:-}; shift || true
 WANT=" ${*:-A B C D} "
 selected=(); for arm in "${ARMS[@]}"; do [[ "$WANT" == *" ${arm%%|*} "* ]] && selected+=("$arm"); done

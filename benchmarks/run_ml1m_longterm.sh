@@ -5,7 +5,8 @@
 #   bash benchmarks/run_ml1m_longterm.sh user-reg-tune   # arm D (fused-lstur-gru) with its chosen dropout, seed 0,
 #        user_dropout {0, 0.5} x user_l2 {0, 0.01, 0.1} (the 0/0 setting is arm D's own seed 0, copied, not rerun)
 #        -> results/ml-1m-user-reg-tuning.jsonl; USER_DROPOUTS="0.5" runs only that row of the grid (two shells
-#        can share the grid: USER_DROPOUTS=0 in one, USER_DROPOUTS=0.5 in the other)
+#        can share the grid: USER_DROPOUTS=0 in one, USER_DROPOUTS=0.5 in the other; filters that overlap would
+#        train a run twice, since each shell checks for a recorded run only before it starts one)
 #   bash benchmarks/run_ml1m_longterm.sh user-reg-seeds  # the validation-best setting, seeds 1-4 (seed 0 copied from
 #        the tuning file) -> results/ml-1m-user-reg.jsonl; nothing to do when the best is no regularisation
 #   bash benchmarks/run_ml1m_longterm.sh history         # fused-gate-gru and long, whose attention can read the
@@ -50,6 +51,13 @@ print(len({r['config']['dropout'] for r in read_records(Path('$L4L_TUNE')) if r[
   [[ "$n" -ge 4 ]] || { echo "$1: $n of 4 dropout trials in $L4L_TUNE; run run_like_for_like.sh tune first" >&2; exit 1; }
   pick "$L4L_TUNE" "$1" dropout
 }
+only() {  # only <name> <value> <allowed...>: exit 2 unless every word of value is allowed (no duplicate runs)
+  local name=$1 value=$2 w; shift 2
+  for w in $value; do [[ " $* " == *" $w "* ]] || { echo "$name: '$w' is not one of: $*" >&2; exit 2; }; done; }
+only USER_DROPOUTS "${USER_DROPOUTS:-0 0.5}" 0 0.5
+only MODELS "${MODELS:-fused-gate-gru long}" fused-gate-gru long
+only SCOPES "${SCOPES:-window history}" window history
+only SEEDS "${SEEDS:-0 1 2 3 4}" 0 1 2 3 4
 case "${1:-}" in
   user-reg-tune)
     TUNE=results/ml-1m-user-reg-tuning.jsonl; d=$(tuned fused-lstur-gru) || exit 1
@@ -61,7 +69,10 @@ case "${1:-}" in
     done; done ;;
   user-reg-seeds)
     TUNE=results/ml-1m-user-reg-tuning.jsonl; OUT=results/ml-1m-user-reg.jsonl
-    d=$(pick "$TUNE" fused-lstur-gru dropout); p=$(pick "$TUNE" fused-lstur-gru user_dropout)
+    d=$(tuned fused-lstur-gru) || exit 1
+    for p in 0 0.5; do for l2 in 0 0.01 0.1; do  # choose only from the whole grid (two shells may share it)
+      has "$TUNE" fused-lstur-gru 0 window "$d" "$p" "$l2" || { echo "trial mask $p, L2 $l2 not run yet" >&2; exit 1; }
+    done; done; p=$(pick "$TUNE" fused-lstur-gru user_dropout)
     l2=$(pick "$TUNE" fused-lstur-gru user_l2)
     if [[ "$p$l2" =~ ^[0.]+$ ]]; then echo "validation chose no regularisation: nothing to run"; exit 0; fi
     .venv/bin/python -m lessons.casestudy pick --from "$TUNE" --model fused-lstur-gru --dim 128 --seen-bias yes \

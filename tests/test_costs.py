@@ -26,6 +26,9 @@ def test_costs_per_file_and_run(tmp_path: Path) -> None:
     assert gru["runs"] == 2 and gru["s/epoch"] == pytest.approx(100.0) and gru["max minutes"] == 15.0
     assert gru["max peak MiB"] == 700.0 and gru["precision"] == "bf16, fp32" and gru["threads"] == "1"
     assert run_costs(["absent"], tmp_path).empty
+    (tmp_path / "copy.jsonl").write_text(json.dumps(records[0]) + "\n" + json.dumps({**records[2], "seed": 5}) + "\n")
+    both = run_costs(["camp", "copy"], tmp_path)  # the copied run counts once, in the file it first appears in
+    assert both.set_index("file").loc["copy", "run"] == "long" and both["runs"].sum() == 4
 
 
 def test_a_run_without_epochs_is_an_error(tmp_path: Path) -> None:

@@ -43,50 +43,76 @@ def test_paired_runs_uses_only_the_seeds_both_hold() -> None:
         per_user_runs([a[0], {**a[1], "test_ranks": [1] * 7}])
 
 
-def test_questions_give_a_verdict_only_from_five_shared_seeds(tmp_path: Path) -> None:
-    c, d = ARMS[2], ARMS[3]
-    tuning = [_run(arm.model, 0, 2, dropout=p, valid=0.1 + p) for arm in (c, d) for p in DROPOUT_GRID]
-    seeds = [_run(arm.model, s, 2, dropout=0.3) for arm in (c, d) for s in range(1, 5)]
+def _ladder(tmp_path: Path, c_rank: int = 2, d_rank: int = 2) -> None:
+    """Arms C and D with complete dropout grids (validation chooses 0.3) and seeds 1-4 at 0.3."""
+    tuning = [_run(arm.model, 0, rank, dropout=p, valid=0.1 + p) for arm, rank in ((ARMS[2], c_rank),
+                                                                                    (ARMS[3], d_rank))
+              for p in DROPOUT_GRID]
+    seeds = [_run(arm.model, s, rank, dropout=0.3) for arm, rank in ((ARMS[2], c_rank), (ARMS[3], d_rank))
+             for s in range(1, 5)]
     _write(tmp_path / "ml-1m-like-for-like-tuning.jsonl", tuning)
     _write(tmp_path / "ml-1m-like-for-like.jsonl", seeds)
-    history = [_run("fused-gate-gru", s, 1, scope="history") for s in range(5)]
-    history += [_run("fused-gate-gru", s, 3) for s in range(5)] + [_run("long", 0, 1, scope="history")]
+
+
+def test_questions_give_a_verdict_only_from_five_shared_seeds(tmp_path: Path) -> None:
+    _ladder(tmp_path)
+    history = [_run("fused-gate-gru", s, 1, scope="history", dropout=0.3) for s in range(5)]
+    history += [_run("fused-gate-gru", s, 3, dropout=0.3) for s in range(5)]
+    history += [_run("long", 0, 1, scope="history", dropout=0.3), _run("long", 1, 1, scope="history", dropout=0.1)]
     _write(tmp_path / "ml-1m-history.jsonl", history)
     runs = lt.longterm_runs(tmp_path)
     assert [r["seed"] for r in runs["fused-lstur-gru+seen"]] == [0, 1, 2, 3, 4]
+    assert [r["seed"] for r in runs["long+history+seen"]] == [0]  # seed 1 used another dropout than arm C's
     table = lt.question_table(runs, n_boot=100).set_index("key")
     assert table.loc["lstur", "verdict"] == "no difference shown" and table.loc["lstur", "A − B"] == 0.0
     assert table.loc["gate_history", "verdict"] == "helps" and table.loc["gate_history", "seeds"] == 5
     assert table.loc["gate_vs_gru", "verdict"] == "helps"  # ranks 1 against the ladder's 2
     assert table.loc["long_history", "verdict"] == "not run"  # no window run of long
     assert table.loc["lstur_reg", "verdict"] == "not run"
-    history.append(_run("long", 0, 2))
+    history.append(_run("long", 0, 2, dropout=0.3))
     _write(tmp_path / "ml-1m-history.jsonl", history)
     row = lt.question_table(lt.longterm_runs(tmp_path), n_boot=100).set_index("key").loc["long_history"]
     assert row["verdict"] == "too few seeds (1 of 5)" and row["seeds"] == 1
-    numbers = lt.longterm_numbers(lt.question_table(runs, n_boot=100), lt.user_reg_view([], tmp_path))
+    _write(tmp_path / "ml-1m-history.jsonl", [_run("fused-gate-gru", s, 9, scope="history", dropout=0.3)
+                                              for s in range(5)])
+    worse = lt.question_table(lt.longterm_runs(tmp_path), n_boot=100).set_index("key").loc["gate_vs_gru"]
+    assert worse["verdict"] == "hurts" and worse["A − B"] == pytest.approx(1 / np.log2(10) - 1 / np.log2(3))
+    numbers = lt.longterm_numbers(table.reset_index(), lt.user_reg_view([], tmp_path))
     assert numbers["ml_lt_gate_history"].endswith(", helps") and numbers["ml_lt_reg_chosen"] == "not run"
-    assert numbers["ml_lt_reg_range"] == "not run" and numbers["ml_lt_long_history"] == "not run"
+    assert numbers["ml_lt_long_history"] == "not run" and numbers["ml_lt_reg_sentence"].startswith("No trial")
     view = lt.question_view(table.reset_index())
     assert list(view.columns) == ["comparison", "seeds", "difference [95 % interval]", "verdict"]
     assert view.index[3] == ""  # the repeated question is left blank
 
 
 def test_the_regularised_arm_waits_for_its_whole_grid_and_is_chosen_on_validation(tmp_path: Path) -> None:
-    trials = [_run("fused-lstur-gru", 0, 2, user_dropout=p, user_l2=l2, valid=0.1 + l2)
+    _ladder(tmp_path)
+    trials = [_run("fused-lstur-gru", 0, 2, dropout=0.3, user_dropout=p, user_l2=l2, valid=0.1 + l2)
               for p, l2 in lt.USER_REG_GRID[:5]]
-    assert lt.user_reg_view(trials)["chosen"].iloc[0] == "pending (5 of 6 trials)"
+    trials.append(_run("fused-lstur-gru", 0, 1, dropout=0.2, user_dropout=0.5, user_l2=0.1, valid=0.9))
     _write(tmp_path / "ml-1m-user-reg-tuning.jsonl", trials)
+    view = lt.user_reg_view(None, tmp_path)  # the trial at dropout 0.2 is not arm D's: left out
+    assert view["chosen"].iloc[0] == "pending (5 of 6 trials)"
+    assert lt.longterm_numbers(lt.question_table({}), view)["ml_lt_reg_sentence"].startswith(
+        "Of the six user-vector settings, 5 have run")
     assert "fused-lstur-gru+seen+user-reg" not in lt.longterm_runs(tmp_path)
-    trials.append(_run("fused-lstur-gru", 0, 1, user_dropout=0.5, user_l2=0.1, valid=0.9))
-    assert lt.user_reg_view(trials)["chosen"].iloc[0] == "mask 0.5, L2 0.1"
+    trials.append(_run("fused-lstur-gru", 0, 1, dropout=0.3, user_dropout=0.5, user_l2=0.1, valid=0.8))
     _write(tmp_path / "ml-1m-user-reg-tuning.jsonl", trials)
-    _write(tmp_path / "ml-1m-user-reg.jsonl", [_run("fused-lstur-gru", 1, 1, user_dropout=0.5, user_l2=0.1),
-                                               _run("fused-lstur-gru", 2, 1, user_dropout=0.5, user_l2=0.01)])
-    runs = lt.longterm_runs(tmp_path)["fused-lstur-gru+seen+user-reg"]
-    assert [r["seed"] for r in runs] == [0, 1]  # seed 2 was trained with another setting
-    trials[0]["valid"]["ndcg@10"], trials[-1]["valid"]["ndcg@10"] = 0.5, 0.0  # now no regularisation wins
-    table = lt.question_table({}, lt.user_reg_view(trials)).set_index("key")
+    assert lt.user_reg_view(None, tmp_path)["chosen"].iloc[0] == "mask 0.5, L2 0.1"
+    _write(tmp_path / "ml-1m-user-reg.jsonl", [
+        _run("fused-lstur-gru", 1, 1, dropout=0.3, user_dropout=0.5, user_l2=0.1),
+        _run("fused-lstur-gru", 2, 1, dropout=0.3, user_dropout=0.5, user_l2=0.01),  # another setting
+        _run("fused-lstur-gru", 3, 1, dropout=0.1, user_dropout=0.5, user_l2=0.1)])  # another dropout
+    runs = lt.longterm_runs(tmp_path)
+    assert [r["seed"] for r in runs["fused-lstur-gru+seen+user-reg"]] == [0, 1]
+    row = lt.question_table(runs, lt.user_reg_view(None, tmp_path), n_boot=100).set_index("key").loc["lstur_reg"]
+    assert row["seeds"] == 2 and row["verdict"] == "too few seeds (2 of 5)"
+    trials[-1]["valid"]["ndcg@10"], trials[0]["valid"]["ndcg@10"] = 0.0, 0.5  # now no regularisation wins
+    _write(tmp_path / "ml-1m-user-reg-tuning.jsonl", trials)
+    view = lt.user_reg_view(None, tmp_path)
+    assert view["chosen"].iloc[0] == lt.NO_REGULARISATION
+    assert "fused-lstur-gru+seen+user-reg" not in lt.longterm_runs(tmp_path)
+    table = lt.question_table({}, view).set_index("key")
     assert table.loc["lstur_reg", "verdict"] == "validation chose no regularisation"
-    numbers = lt.longterm_numbers(table.reset_index(), lt.user_reg_view(trials))
-    assert numbers["ml_lt_reg_chosen"] == "mask 0, L2 0" and numbers["ml_lt_reg_range"] == "0.0000 to 0.5000"
+    sentence = lt.longterm_numbers(table.reset_index(), view)["ml_lt_reg_sentence"]
+    assert sentence.startswith("Validation chose no regularisation") and "0.0000 to 0.5000" in sentence

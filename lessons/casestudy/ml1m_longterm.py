@@ -22,13 +22,13 @@ from typing import Any
 
 import pandas as pd
 
-from lessons.casestudy.ladder import ARMS, MIN_SEEDS, arm_runs, ladder_records
+from lessons.casestudy.ladder import ARMS, LADDER_EPOCHS, MIN_SEEDS, arm_runs, ladder_records
 from lessons.casestudy.longterm import user_reg_trials
 from lessons.evaluation.compare import best_on_validation, paired_runs, run_label, signed, verdict
 from lessons.evaluation.results import RESULTS_DIR, read_records, results_file
 
-__all__ = ["USER_REG_GRID", "QUESTIONS", "longterm_runs", "user_reg_view", "question_table", "question_view",
-           "longterm_numbers"]
+__all__ = ["USER_REG_GRID", "NO_REGULARISATION", "QUESTIONS", "user_reg_records", "longterm_runs", "user_reg_view",
+           "question_table", "question_view", "longterm_numbers"]
 
 #: ``(user_dropout, user_l2)`` settings the ``user-reg-tune`` campaign tries on arm D (seed 0).
 USER_REG_GRID: tuple[tuple[float, float], ...] = tuple((p, l2) for p in (0.0, 0.5) for l2 in (0.0, 0.01, 0.1))
@@ -51,46 +51,81 @@ def _read(name: str, results_dir: Path) -> list[dict[str, Any]]:
 
 
 def _setting(record: dict[str, Any]) -> tuple[float, float]:
-    return float(record["config"].get("user_dropout", 0.0)), float(record["config"].get("user_l2", 0.0))
+    c = record["config"]
+    return float(c.get("user_dropout") or 0.0), float(c.get("user_l2") or 0.0)
+
+
+def _label(setting: tuple[float, float]) -> str:
+    """``'mask 0.5, L2 0.01'``: how a ``(user_dropout, user_l2)`` setting is named in tables and prose."""
+    return f"mask {setting[0]:g}, L2 {setting[1]:g}"
+
+
+NO_REGULARISATION = _label((0.0, 0.0))
+
+
+def _on_plan(record: dict[str, Any], dropout: float | None) -> bool:
+    """Is ``record`` a run of the ladder's plan (nine epochs, width 128, seen-item bias) with ``dropout``?"""
+    c = record["config"]
+    return (dropout is not None and c.get("epochs") == LADDER_EPOCHS and c.get("dim") == 128
+            and bool(c.get("seen_bias")) and c.get("dropout") == dropout)
 
 
 def _user_reg_choice(trials: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The validation-best trial once every setting of :data:`USER_REG_GRID` is in, else ``None``."""
-    if not set(USER_REG_GRID) <= {_setting(t) for t in trials if t["seed"] == 0}:
+    """The validation-best seed-0 trial once every setting of :data:`USER_REG_GRID` is in, else ``None``."""
+    seed0 = [t for t in trials if t["seed"] == 0 and _setting(t) in USER_REG_GRID]
+    if not set(USER_REG_GRID) <= {_setting(t) for t in seed0}:
         return None
-    return best_on_validation([t for t in trials if t["seed"] == 0])
+    return best_on_validation(seed0)
+
+
+def _ladder_arms(results_dir: Path) -> dict[str, list[dict[str, Any]]]:
+    ladder = ladder_records(_read("ml-1m-like-for-like", results_dir), _read("ml-1m-like-for-like-tuning", results_dir))
+    return {"full-gru+seen": arm_runs(ladder, ARMS[2]), "fused-lstur-gru+seen": arm_runs(ladder, ARMS[3])}
+
+
+def _dropout(runs: list[dict[str, Any]]) -> float | None:
+    return runs[0]["config"]["dropout"] if runs else None
+
+
+def user_reg_records(results_dir: Path = RESULTS_DIR) -> list[dict[str, Any]]:
+    """The committed ``user-reg-tune`` trials that belong to the comparison: seed 0, the ladder's plan, arm D's
+    chosen dropout (none while arm D's grid is incomplete); a trial of another dropout is left out."""
+    d = _dropout(_ladder_arms(results_dir)["fused-lstur-gru+seen"])
+    return [t for t in _read("ml-1m-user-reg-tuning", results_dir) if t["seed"] == 0 and _on_plan(t, d)]
 
 
 def longterm_runs(results_dir: Path = RESULTS_DIR) -> dict[str, list[dict[str, Any]]]:
     """Every committed run of the comparisons, ``{label: runs in seed order}``: arms C and D of the ladder
-    (``full-gru+seen``, ``fused-lstur-gru+seen``), the ``history`` campaign by :func:`run_label`, and, once its
-    trials are complete and validation chose a regularised setting, ``fused-lstur-gru+seen+user-reg`` (the chosen
-    trial as seed 0, then the seeds of that setting)."""
-    ladder = ladder_records(_read("ml-1m-like-for-like", results_dir), _read("ml-1m-like-for-like-tuning", results_dir))
-    arms = (("full-gru+seen", ARMS[2]), ("fused-lstur-gru+seen", ARMS[3]))
-    out = {label: arm_runs(ladder, arm) for label, arm in arms}
+    (``full-gru+seen``, ``fused-lstur-gru+seen``); the ``history`` campaign by :func:`run_label`, only runs of the
+    ladder's plan with arm C's chosen dropout (the campaign borrows it); and, once its trials are complete and
+    validation chose a regularised setting, ``fused-lstur-gru+seen+user-reg`` (the chosen trial as seed 0, then
+    the seeds of that setting and arm D's dropout). Runs of any other setting are left out."""
+    out = _ladder_arms(results_dir)
+    c_dropout = _dropout(out["full-gru+seen"])
     for r in _read("ml-1m-history", results_dir):
-        out.setdefault(run_label(r), []).append(r)
-    best = _user_reg_choice(_read("ml-1m-user-reg-tuning", results_dir))
+        if _on_plan(r, c_dropout) and r["config"]["model"] in ("fused-gate-gru", "long"):
+            out.setdefault(run_label(r), []).append(r)
+    best = _user_reg_choice(user_reg_records(results_dir))
     if best is not None and any(_setting(best)):
         same = [r for r in _read("ml-1m-user-reg", results_dir) if r["seed"] != 0 and _setting(r) == _setting(best)
-                and r["config"]["dropout"] == best["config"]["dropout"]]
+                and _on_plan(r, best["config"]["dropout"])]
         out[run_label(best)] = [best, *same]
     return {label: sorted(runs, key=lambda r: r["seed"]) for label, runs in out.items() if runs}
 
 
 def user_reg_view(trials: list[dict[str, Any]] | None = None, results_dir: Path = RESULTS_DIR) -> pd.DataFrame:
-    """The ``user-reg-tune`` trials (by default the committed ``ml-1m-user-reg-tuning`` file of ``results_dir``):
-    VALIDATION NDCG@10 (seed 0) per ``(user_dropout, user_l2)`` setting (columns ``mask p, L2 l``) and ``chosen``,
-    the validation-best setting, or ``'pending (k of 6 trials)'`` while the grid is incomplete (``'not run'``, and
-    no setting column, before the first trial)."""
-    trials = _read("ml-1m-user-reg-tuning", results_dir) if trials is None else trials
-    if not trials:
+    """The ``user-reg-tune`` trials (by default :func:`user_reg_records` of ``results_dir``): VALIDATION NDCG@10
+    (seed 0) per ``(user_dropout, user_l2)`` setting (columns ``mask p, L2 l``) and ``chosen``, the
+    validation-best setting (the one :func:`longterm_runs` uses), or ``'pending (k of 6 trials)'`` while the grid
+    is incomplete (``'not run'``, and no setting column, before the first trial)."""
+    trials = user_reg_records(results_dir) if trials is None else trials
+    seed0 = [t for t in trials if t["seed"] == 0 and _setting(t) in USER_REG_GRID]
+    if not seed0:
         return pd.DataFrame({"chosen": ["not run"]}, index=pd.Index(["fused-lstur-gru"], name="design"))
-    view = user_reg_trials(trials)
-    if _user_reg_choice(trials) is None:
-        n = len({_setting(t) for t in trials if t["seed"] == 0} & set(USER_REG_GRID))
-        view["chosen"] = f"pending ({n} of {len(USER_REG_GRID)} trials)"
+    view = user_reg_trials(seed0)
+    best = _user_reg_choice(seed0)
+    n = len({_setting(t) for t in seed0})
+    view["chosen"] = _label(_setting(best)) if best is not None else f"pending ({n} of {len(USER_REG_GRID)} trials)"
     return view
 
 
@@ -100,14 +135,14 @@ def question_table(runs: dict[str, list[dict[str, Any]]], user_reg: pd.DataFrame
     with ``lo``, ``hi`` (paired over users, seed-aware) and ``verdict``: 'helps', 'hurts' or 'no difference shown'
     from ``min_seeds`` shared seeds; ``'too few seeds (k of min_seeds)'`` below; ``'not run'`` when a side has no
     runs or they share no seed. When ``user_reg`` (:func:`user_reg_view`) shows that validation chose no
-    regularisation (``'mask 0, L2 0'``), the regularised row says so instead of 'not run'."""
+    regularisation (:data:`NO_REGULARISATION`), the regularised row says so instead of 'not run'."""
     chosen = str(user_reg["chosen"].iloc[0]) if user_reg is not None else None
     rows = []
     for key, (question, a, b) in QUESTIONS.items():
         row: dict[str, Any] = {"key": key, "question": question, "A": a, "B": b, "seeds": 0}
         res = paired_runs(runs[a], runs[b], metric, n_boot=n_boot) if a in runs and b in runs else None
         if res is None:
-            chose_none = key == "lstur_reg" and chosen == "mask 0, L2 0"
+            chose_none = key == "lstur_reg" and chosen == NO_REGULARISATION
             row["verdict"] = "validation chose no regularisation" if chose_none else "not run"
         else:
             word = verdict(res["lo"], res["hi"], "helps", "hurts", "no difference shown")
@@ -129,15 +164,35 @@ def question_view(table: pd.DataFrame) -> pd.DataFrame:
                         index=pd.Index(question.to_numpy(), name="question"))
 
 
+def _trials_sentence(trials: pd.DataFrame) -> str:
+    """One sentence on the state of the regularisation trials, true in each state: not run, pending, chose none,
+    chose a setting."""
+    chosen = str(trials["chosen"].iloc[0])
+    scores = trials.drop(columns="chosen").iloc[0].dropna().astype(float)
+    span = f"{scores.min():.4f} to {scores.max():.4f}" if len(scores) else ""
+    if chosen == "not run":
+        return "No trial of the user-vector settings has run yet, so the second row has nothing to compare."
+    if chosen.startswith("pending"):
+        return (f"Of the six user-vector settings, {len(scores)} have run so far (validation NDCG@10 from {span}); "
+                "no setting is chosen until all six are in.")
+    if chosen == NO_REGULARISATION:
+        return (f"Validation chose no regularisation among the six settings (validation NDCG@10 from {span}), so "
+                "arm D as it stands is the chosen model and the second row has nothing to compare.")
+    return (f"Validation chose {chosen} among the six settings (validation NDCG@10 from {span}). One seed's "
+            "validation score made that choice, and the chosen trial is that seed's run, which favours it "
+            "slightly (as seed 0 of every ladder arm is favoured); the second row, over five seeds, is what says "
+            "whether the choice mattered.")
+
+
 def longterm_numbers(table: pd.DataFrame, trials: pd.DataFrame, prefix: str = "ml_lt") -> dict[str, str]:
     """Glue-ready strings: ``<prefix>_<key>`` for each question (``'+0.0012 [-0.0050, +0.0071], no difference
     shown'``, or its verdict alone when it has no difference), ``<prefix>_reg_chosen`` (the setting validation
-    chose, or the pending note) and ``<prefix>_reg_range`` (the range of the trials' validation NDCG@10)."""
+    chose, or the pending note) and ``<prefix>_reg_sentence``, a sentence on the state of the trials
+    (:func:`user_reg_view`) that is true in each state."""
     out = {}
     for _, r in table.iterrows():
         out[f"{prefix}_{r['key']}"] = (f"{signed(r['A − B'])} [{signed(r['lo'])}, {signed(r['hi'])}], {r['verdict']}"
                                        if r["seeds"] else r["verdict"])
-    scores = trials.drop(columns="chosen").iloc[0].dropna().astype(float)
     out[f"{prefix}_reg_chosen"] = str(trials["chosen"].iloc[0])
-    out[f"{prefix}_reg_range"] = f"{scores.min():.4f} to {scores.max():.4f}" if len(scores) else "not run"
+    out[f"{prefix}_reg_sentence"] = _trials_sentence(trials)
     return out

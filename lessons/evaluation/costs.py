@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from lessons.evaluation.compare import run_label
-from lessons.evaluation.results import RESULTS_DIR, read_records, results_file
+from lessons.evaluation.results import RESULTS_DIR, read_records, results_file, run_identity
 
 __all__ = ["run_costs"]
 
@@ -25,13 +25,15 @@ def run_costs(files: Sequence[str], results_dir: Path = RESULTS_DIR) -> pd.DataF
     (``results/<name>.jsonl``; missing files are skipped): ``runs``, ``s/epoch`` (mean of ``train_seconds /
     epochs_run``), ``max minutes`` (the longest run's training time), ``max peak MiB`` (the largest peak RSS),
     ``threads`` and ``precision`` (the distinct values, comma-separated). Records without ``train_seconds`` (the
-    baselines) are left out. ``ValueError`` if a record ran zero epochs."""
-    rows = []
+    baselines) are left out, and so is a run already counted in an earlier file (a chosen trial copied into a
+    campaign's seeds file ran once). ``ValueError`` if a record ran zero epochs."""
+    rows, seen = [], set()
     for name in files:
         path = results_file(name, results_dir)
         for r in read_records(path) if path.exists() else []:
-            if "train_seconds" not in r:
+            if "train_seconds" not in r or "config" not in r or run_identity(r) in seen:
                 continue
+            seen.add(run_identity(r))
             if not r.get("epochs_run"):
                 raise ValueError(f"{path.name}: a run of seed {r.get('seed')} has epochs_run "
                                  f"{r.get('epochs_run')!r}; expected at least 1")
@@ -45,7 +47,7 @@ def run_costs(files: Sequence[str], results_dir: Path = RESULTS_DIR) -> pd.DataF
                                      "threads", "precision"])
     frame = pd.DataFrame(rows)
     distinct = lambda s: ", ".join(sorted(set(s)))  # noqa: E731
-    return frame.groupby(["file", "run", "width"], sort=False).agg(
+    return frame.groupby(["file", "run", "width"], sort=False, dropna=False).agg(
         runs=("s/epoch", "size"), **{"s/epoch": ("s/epoch", "mean"), "max minutes": ("minutes", "max"),
                                       "max peak MiB": ("peak MiB", "max")},
         threads=("threads", distinct), precision=("precision", distinct)).reset_index()
