@@ -93,6 +93,8 @@ def test_the_regularised_arm_waits_for_its_whole_grid_and_is_chosen_on_validatio
     _write(tmp_path / "ml-1m-user-reg-tuning.jsonl", trials)
     view = lt.user_reg_view(None, tmp_path)  # the trial at dropout 0.2 is not arm D's: left out
     assert view["chosen"].iloc[0] == "pending (5 of 6 trials)"
+    assert list(view.columns) == ["mask 0, L2 0", "mask 0, L2 0.01", "mask 0, L2 0.1", "mask 0.5, L2 0",
+                                  "mask 0.5, L2 0.01", "chosen"]  # grid order, whatever order the trials ran in
     assert lt.longterm_numbers(lt.question_table({}), view)["ml_lt_reg_sentence"].startswith(
         "Of the six user-vector settings, 5 have run")
     assert "fused-lstur-gru+seen+user-reg" not in lt.longterm_runs(tmp_path)

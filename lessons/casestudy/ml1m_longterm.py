@@ -123,6 +123,7 @@ def user_reg_view(trials: list[dict[str, Any]] | None = None, results_dir: Path 
     if not seed0:
         return pd.DataFrame({"chosen": ["not run"]}, index=pd.Index(["fused-lstur-gru"], name="design"))
     view = user_reg_trials(seed0)
+    view = view[[_label(g) for g in USER_REG_GRID if _label(g) in view.columns]]  # in grid order
     best = _user_reg_choice(seed0)
     n = len({_setting(t) for t in seed0})
     view["chosen"] = _label(_setting(best)) if best is not None else f"pending ({n} of {len(USER_REG_GRID)} trials)"
