@@ -88,7 +88,7 @@ def test_questions_give_a_verdict_only_from_five_shared_seeds(tmp_path: Path) ->
 def test_the_regularised_arm_waits_for_its_whole_grid_and_is_chosen_on_validation(tmp_path: Path) -> None:
     _ladder(tmp_path)
     trials = [_run("fused-lstur-gru", 0, 2, dropout=0.3, user_dropout=p, user_l2=l2, valid=0.1 + l2)
-              for p, l2 in lt.USER_REG_GRID[:5]]
+              for p, l2 in reversed(lt.USER_REG_GRID[:5])]
     trials.append(_run("fused-lstur-gru", 0, 1, dropout=0.2, user_dropout=0.5, user_l2=0.1, valid=0.9))
     _write(tmp_path / "ml-1m-user-reg-tuning.jsonl", trials)
     view = lt.user_reg_view(None, tmp_path)  # the trial at dropout 0.2 is not arm D's: left out
@@ -109,7 +109,8 @@ def test_the_regularised_arm_waits_for_its_whole_grid_and_is_chosen_on_validatio
     assert [r["seed"] for r in runs["fused-lstur-gru+seen+user-reg"]] == [0, 1]
     row = lt.question_table(runs, lt.user_reg_view(None, tmp_path), n_boot=100).set_index("key").loc["lstur_reg"]
     assert row["seeds"] == 2 and row["verdict"] == "too few seeds (2 of 5)"
-    trials[-1]["valid"]["ndcg@10"], trials[0]["valid"]["ndcg@10"] = 0.0, 0.5  # now no regularisation wins
+    plain = next(t for t in trials if t["config"]["user_dropout"] == 0 and t["config"]["user_l2"] == 0)
+    trials[-1]["valid"]["ndcg@10"], plain["valid"]["ndcg@10"] = 0.0, 0.5  # now no regularisation wins
     _write(tmp_path / "ml-1m-user-reg-tuning.jsonl", trials)
     view = lt.user_reg_view(None, tmp_path)
     assert view["chosen"].iloc[0] == lt.NO_REGULARISATION
