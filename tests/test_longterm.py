@@ -46,8 +46,15 @@ def _grocery_run(model: str, seed: int, ranks: list[list[int]], valid: float, **
 
 
 def test_grocery_evidence_labels_dedupes_and_chooses_on_validation(tmp_path) -> None:
-    from lessons.casestudy.longterm import (designs_text, grocery_best, grocery_designs, grocery_pairs,
-                                            grocery_records, user_reg_numbers, user_reg_trials)
+    from lessons.casestudy.longterm import (
+        designs_text,
+        grocery_best,
+        grocery_designs,
+        grocery_pairs,
+        grocery_records,
+        user_reg_numbers,
+        user_reg_trials,
+    )
 
     mix = {"model": "mix", "kind": "baseline", "seed": 0, "config": {"weight": 0.2}, "valid": {"ndcg@10": 0.5},
            "test": {"ndcg@10": 1 / np.log2(3), "ndcg@10_repeat": 0.0, "ndcg@10_new": 0.0},

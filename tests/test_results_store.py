@@ -16,7 +16,7 @@ import pytest
 
 from lessons.baselines.tuning import run as run_baselines
 from lessons.data import make_toy_split
-from lessons.evaluation.results import append_record, read_records, write_records
+from lessons.evaluation.results import append_record, read_records, read_results, write_records
 from lessons.paths import REPO_ROOT
 
 
@@ -146,6 +146,15 @@ def test_the_same_record_twice_is_appended_once_and_a_rerun_supersedes_when_read
     assert len(path.read_text().splitlines()) == 3  # nothing rewritten
     assert [(r["seed"], r["test"]["ndcg@10"]) for r in read_records(path)] == [(1, 0.4), (0, 0.6)]
     assert len(read_records(path, dedupe=False)) == 3
+
+
+def test_read_results_is_empty_before_a_campaign_and_deduplicated_after(tmp_path: Path) -> None:
+    assert read_results("r", tmp_path) == []  # not run yet: a chapter shows "not run", it does not fail
+    with pytest.raises(FileNotFoundError, match="no results at"):
+        read_records(tmp_path / "r.jsonl")  # the strict reader still refuses
+    for record in (rec(0, 0.5), rec(1, 0.4), rec(0, 0.6)):
+        append_record(tmp_path / "r.jsonl", record)
+    assert [(r["seed"], r["test"]["ndcg@10"]) for r in read_results("r", tmp_path)] == [(1, 0.4), (0, 0.6)]
 
 
 def test_write_records_never_replaces_a_file(tmp_path: Path) -> None:

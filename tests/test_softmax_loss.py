@@ -7,8 +7,12 @@ import torch
 import torch.nn.functional as F
 
 from lessons.casestudy.models import InterestModel, ModelConfig
-from lessons.casestudy.softmax_loss import (dense_seen_indicator, full_softmax_cross_entropy, resolve_precision,
-                                            unique_seen)
+from lessons.casestudy.softmax_loss import (
+    dense_seen_indicator,
+    full_softmax_cross_entropy,
+    resolve_precision,
+    unique_seen,
+)
 from lessons.casestudy.train import TrainConfig
 
 pytestmark = pytest.mark.usefixtures("torch_single_thread")

@@ -33,6 +33,7 @@ from lessons.casestudy.binary import BinaryConfig
 from lessons.casestudy.models import CELLS
 from lessons.casestudy.train import SCHEDULES, TrainConfig
 from lessons.checks import check_number, run_cli
+from lessons.data.protocol import PROTOCOLS
 from lessons.data.split import SequentialSplit
 from lessons.evaluation.results import (
     RESULTS_DIR,
@@ -42,7 +43,6 @@ from lessons.evaluation.results import (
     results_file,
     run_identity,
 )
-from lessons.data.protocol import PROTOCOLS
 from lessons.paths import CHECKPOINT_DIR, REPO_ROOT
 
 SIM_PRESETS = ("sim-news", "sim-music", "sim-ecommerce")

@@ -20,12 +20,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lessons.baselines.nextbasket import compare_on_baskets, expand_records, results_table
 from lessons.casestudy.numbers import SIM_EPOCHS, SIM_MODELS, SIM_SOURCES
 from lessons.data.simulate import simulate
-from lessons.baselines.nextbasket import compare_on_baskets, expand_records, results_table
 from lessons.evaluation.compare import paired_groups, rank_matrix, run_label, verdict
 from lessons.evaluation.metrics import per_user_metric
-from lessons.evaluation.results import RESULTS_DIR, read_records, results_file, run_identity
+from lessons.evaluation.results import RESULTS_DIR, read_results, run_identity
 
 PRESETS: tuple[str, ...] = ("news", "music")
 
@@ -123,8 +123,7 @@ def grocery_records(files: Sequence[str] = GROCERY_FILES, results_dir: Path = RE
     a seed of the chosen setting that is also a plain run, counts once)."""
     runs: dict[str, dict[str, Any]] = {}
     for name in files:
-        path = results_file(name, results_dir)
-        for r in read_records(path) if path.exists() else []:
+        for r in read_results(name, results_dir):
             label = run_label({**r, "model": r["config"]["model"]}) if r.get("kind") == "model" else r["model"]
             runs[run_identity(r)] = {**r, "model": label}
     return list(runs.values())
@@ -270,5 +269,6 @@ def designs_text(designs: pd.DataFrame, reference: str = "full-gru+seen") -> pd.
 
 
 __all__ = ["PRESETS", "simulator_ranks", "simulator_table", "source_counts", "simulator_pairs", "pairs_wide",
-           "pair_numbers", "GROCERY_FILES", "grocery_records", "grocery_designs", "grocery_pairs", "user_reg_trials", "grocery_best", "user_reg_numbers",
+           "pair_numbers", "GROCERY_FILES", "grocery_records", "grocery_designs", "grocery_pairs", "user_reg_trials",
+           "grocery_best", "user_reg_numbers",
            "GROCERY_PAIRS", "grocery_numbers", "designs_text"]

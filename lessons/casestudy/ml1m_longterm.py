@@ -25,7 +25,7 @@ import pandas as pd
 from lessons.casestudy.ladder import ARMS, LADDER_EPOCHS, MIN_SEEDS, arm_runs, ladder_records
 from lessons.casestudy.longterm import user_reg_trials
 from lessons.evaluation.compare import best_on_validation, paired_runs, run_label, signed, verdict
-from lessons.evaluation.results import RESULTS_DIR, read_records, results_file
+from lessons.evaluation.results import RESULTS_DIR, read_results
 
 __all__ = ["USER_REG_GRID", "NO_REGULARISATION", "QUESTIONS", "user_reg_records", "longterm_runs", "user_reg_view",
            "question_table", "question_view", "longterm_numbers"]
@@ -43,11 +43,6 @@ QUESTIONS: dict[str, tuple[str, str, str]] = {
     "gate_vs_gru": ("does a whole-history attention beside the GRU beat the GRU alone?",
                     "fused-gate-gru+history+seen", "full-gru+seen"),
 }
-
-
-def _read(name: str, results_dir: Path) -> list[dict[str, Any]]:
-    path = results_file(name, results_dir)
-    return read_records(path) if path.exists() else []
 
 
 def _setting(record: dict[str, Any]) -> tuple[float, float]:
@@ -79,7 +74,8 @@ def _user_reg_choice(trials: list[dict[str, Any]]) -> dict[str, Any] | None:
 
 
 def _ladder_arms(results_dir: Path) -> dict[str, list[dict[str, Any]]]:
-    ladder = ladder_records(_read("ml-1m-like-for-like", results_dir), _read("ml-1m-like-for-like-tuning", results_dir))
+    ladder = ladder_records(read_results("ml-1m-like-for-like", results_dir),
+                            read_results("ml-1m-like-for-like-tuning", results_dir))
     return {"full-gru+seen": arm_runs(ladder, ARMS[2]), "fused-lstur-gru+seen": arm_runs(ladder, ARMS[3])}
 
 
@@ -91,7 +87,7 @@ def user_reg_records(results_dir: Path = RESULTS_DIR) -> list[dict[str, Any]]:
     """The committed ``user-reg-tune`` trials that belong to the comparison: seed 0, the ladder's plan, arm D's
     chosen dropout (none while arm D's grid is incomplete); a trial of another dropout is left out."""
     d = _dropout(_ladder_arms(results_dir)["fused-lstur-gru+seen"])
-    return [t for t in _read("ml-1m-user-reg-tuning", results_dir) if t["seed"] == 0 and _on_plan(t, d)]
+    return [t for t in read_results("ml-1m-user-reg-tuning", results_dir) if t["seed"] == 0 and _on_plan(t, d)]
 
 
 def longterm_runs(results_dir: Path = RESULTS_DIR) -> dict[str, list[dict[str, Any]]]:
@@ -102,13 +98,13 @@ def longterm_runs(results_dir: Path = RESULTS_DIR) -> dict[str, list[dict[str, A
     the seeds of that setting and arm D's dropout). Runs of any other setting are left out."""
     out = _ladder_arms(results_dir)
     c_dropout = _dropout(out["full-gru+seen"])
-    for r in _read("ml-1m-history", results_dir):
+    for r in read_results("ml-1m-history", results_dir):
         if _on_plan(r, c_dropout) and r["config"]["model"] in ("fused-gate-gru", "long"):
             out.setdefault(run_label(r), []).append(r)
     best = _user_reg_choice(user_reg_records(results_dir))
     if best is not None and any(_setting(best)):
-        same = [r for r in _read("ml-1m-user-reg", results_dir) if r["seed"] != 0 and _setting(r) == _setting(best)
-                and _on_plan(r, best["config"]["dropout"])]
+        same = [r for r in read_results("ml-1m-user-reg", results_dir)
+                if r["seed"] != 0 and _setting(r) == _setting(best) and _on_plan(r, best["config"]["dropout"])]
         out[run_label(best)] = [best, *same]
     return {label: sorted(runs, key=lambda r: r["seed"]) for label, runs in out.items() if runs}
 

@@ -148,8 +148,9 @@ def full_softmax_cross_entropy(
 
 def dense_seen_indicator(seen: torch.Tensor, n_items: int) -> torch.Tensor:
     """The seen-item indicator written out in full: ``seen: (rows, S)`` ids + 1 (0 = padding) -> ``(rows, n_items)``
-    float, 1 where the item was read. The reference that :meth:`lessons.casestudy.models.InterestModel.logits` avoids building (it adds beta
-    at the seen columns only); tests and ``benchmarks/seen_bias_speed.py`` compare the two."""
+    float, 1 where the item was read. The reference that :meth:`lessons.casestudy.models.InterestModel.logits`
+    avoids building (it adds beta at the seen columns only); tests and ``benchmarks/seen_bias_speed.py`` compare
+    the two."""
     if seen.dim() != 2:
         raise ValueError(f"seen must have shape (rows, S), got {tuple(seen.shape)}")
     hit = torch.zeros(seen.shape[0], n_items + 1, device=seen.device)

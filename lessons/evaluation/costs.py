@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from lessons.evaluation.compare import run_label
-from lessons.evaluation.results import RESULTS_DIR, read_records, results_file, run_identity
+from lessons.evaluation.results import RESULTS_DIR, read_results, run_identity
 
 __all__ = ["run_costs"]
 
@@ -29,13 +29,12 @@ def run_costs(files: Sequence[str], results_dir: Path = RESULTS_DIR) -> pd.DataF
     campaign's seeds file ran once). ``ValueError`` if a record ran zero epochs."""
     rows, seen = [], set()
     for name in files:
-        path = results_file(name, results_dir)
-        for r in read_records(path) if path.exists() else []:
+        for r in read_results(name, results_dir):
             if "train_seconds" not in r or "config" not in r or run_identity(r) in seen:
                 continue
             seen.add(run_identity(r))
             if not r.get("epochs_run"):
-                raise ValueError(f"{path.name}: a run of seed {r.get('seed')} has epochs_run "
+                raise ValueError(f"{name}.jsonl: a run of seed {r.get('seed')} has epochs_run "
                                  f"{r.get('epochs_run')!r}; expected at least 1")
             c = r["config"]
             rows.append({"file": name, "run": run_label({**r, "model": c["model"]}), "width": c.get("dim"),

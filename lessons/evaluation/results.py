@@ -244,6 +244,13 @@ def results_file(name: str, results_dir: Path = RESULTS_DIR) -> Path:
     return Path(results_dir) / f"{name}.jsonl"
 
 
+def read_results(name: str, results_dir: Path = RESULTS_DIR) -> list[dict[str, Any]]:
+    """The records of ``results/<name>.jsonl`` (:func:`read_records`, deduplicated), or ``[]`` when the campaign
+    that writes the file has not run yet: a chapter shows "not run" rather than fail."""
+    path = results_file(name, results_dir)
+    return read_records(path) if path.exists() else []
+
+
 def peak_rss_mb() -> float:
     """Peak resident set size of this process so far, MiB (Linux reports ru_maxrss in KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
@@ -264,4 +271,4 @@ def jsonable(value: Any) -> Any:
 
 __all__ = ["RESULTS_DIR", "IDENTITY_FIELDS", "ResultsWarning", "git_commit", "package_versions", "provenance",
            "run_identity", "record_line", "check_writable", "append_record", "read_records", "write_records",
-           "results_file", "peak_rss_mb", "jsonable"]
+           "results_file", "read_results", "peak_rss_mb", "jsonable"]

@@ -24,7 +24,7 @@ import pandas as pd
 from lessons.data.split import SequentialSplit, load_split
 from lessons.evaluation.compare import hierarchical_bootstrap, signed, verdict
 from lessons.evaluation.metrics import per_user_metric
-from lessons.evaluation.results import RESULTS_DIR, read_records, results_file
+from lessons.evaluation.results import RESULTS_DIR, read_results
 from lessons.evaluation.strata import user_time_strata
 
 __all__ = ["LATER", "protocol_facts", "protocol_pairs", "protocol_numbers"]
@@ -45,8 +45,7 @@ def protocol_facts(book: SequentialSplit, later: SequentialSplit) -> dict[str, A
 def _baseline_ranks(name: str, protocol_file: str, results_dir: Path) -> dict[str, np.ndarray]:
     """``{baseline: (n_users,) test ranks}`` of the unmasked baseline records in ``results/<protocol_file>.jsonl``
     that stored their per-user ranks."""
-    path = results_file(protocol_file, results_dir)
-    records = read_records(path) if path.exists() else []
+    records = read_results(protocol_file, results_dir)
     return {r["baseline"]: np.asarray(r["test_ranks"]) for r in records
             if not r.get("mask_seen") and r.get("dataset") == name and "test_ranks" in r}
 
