@@ -138,7 +138,10 @@ def test_clear_errors_and_notes_for_what_cannot_be_compared() -> None:
     with pytest.raises(ValueError, match="arm A holds \\(seed, dropout\\)"):
         ladder_table([_run(a, 0, 3, 2), _run(a, 0, 3, 2)])
     short = {**_run(b, 0, 3, 2), "test_ranks": [3] * 40}
-    with pytest.raises(ValueError, match="same test users"):
+    with pytest.raises(ValueError, match="arm B: test_ranks_masked must rank the same test users"):
+        ladder_table([_run(a, 0, 3, 2), short])
+    short["test_ranks_masked"] = [1] * 40  # B is whole but ranks other users than A: the step cannot pair them
+    with pytest.raises(ValueError, match="same users"):
         ladder_table([_run(a, 0, 3, 2), short])
     table = ladder_table([_run(a, 0, 3, 2), _run(b, 1, 1, 1)], n_boot=100).set_index("arm")
     assert table.loc["B", "note"] == "no shared seeds with arm A" and "step" not in table

@@ -27,6 +27,7 @@ import pandas as pd
 from lessons.evaluation.compare import (
     best_on_validation,
     hierarchical_bootstrap,
+    paired_runs,
     per_user_runs,
     shared_seeds,
     signed,
@@ -102,10 +103,6 @@ def ladder_table(records: list[dict[str, Any]], metric: str = "ndcg@10", epochs:
     ``min_seeds`` shared seeds its ``verdict`` is ``"too few seeds"`` (its interval would hold too little of the
     spread between training runs to mean much). Raises ``ValueError`` when two seeds of one arm were trained with
     different dropout (one arm, one setting)."""
-    lengths = {len(r[k]) for arm in ARMS for r in arm_runs(records, arm, epochs)
-               for k in ("test_ranks", "test_ranks_masked") if k in r}
-    if len(lengths) > 1:
-        raise ValueError(f"runs must rank the same test users, got rank lists of lengths {sorted(lengths)}")
     rows, previous, before = [], None, None
     for arm in ARMS:
         runs = arm_runs(records, arm, epochs)
@@ -124,25 +121,24 @@ def ladder_table(records: list[dict[str, Any]], metric: str = "ndcg@10", epochs:
         for m in ("hr@10", "ndcg@10"):
             row[f"masked {m}"] = float(per_user_runs(runs, m, "test_ranks_masked").mean()) if masked else np.nan
         if masked:
-            gain = per_user_runs(runs, metric, "test_ranks_masked") - per_user_runs(runs, metric)
+            with_mask, plain = per_user_runs(runs, metric, "test_ranks_masked"), per_user_runs(runs, metric)
+            if with_mask.shape != plain.shape:
+                raise ValueError(f"arm {arm.name}: test_ranks_masked must rank the same test users as test_ranks, got "
+                                 f"{with_mask.shape[1]} and {plain.shape[1]} users")
+            gain = with_mask - plain
             g = hierarchical_bootstrap(gain, np.zeros((1, gain.shape[1])), n_boot=n_boot)
             row.update({"mask gain": g["diff"], "mask lo": g["lo"], "mask hi": g["hi"]})
-        pair = shared_seeds(runs, previous) if previous is not None else ([], [])
-        if arm is not ARMS[0] and not pair[0]:
+        step = paired_runs(runs, previous, metric, n_boot=n_boot) if previous is not None else None
+        if arm is not ARMS[0] and step is None:
             row["note"] = (f"no shared seeds with arm {ARMS[ARMS.index(arm) - 1].name}" if previous is not None
                            else f"no runs of arm {before} to compare with")
-        if pair[0]:
-            row["paired seeds"] = len(pair[0])
-            for key, label in (("test_ranks", "step"), ("test_ranks_masked", "masked step")):
-                if key == "test_ranks_masked" and not all(key in r for r in pair[0] + pair[1]):
-                    continue
-                out = hierarchical_bootstrap(per_user_runs(pair[0], metric, key), per_user_runs(pair[1], metric, key),
-                                             n_boot=n_boot)
-                row[label] = out["diff"]
-                if label == "step":
-                    word = verdict(out["lo"], out["hi"], "helps", "hurts", "no difference shown")
-                    row.update({"lo": out["lo"], "hi": out["hi"],
-                                "verdict": word if len(pair[0]) >= min_seeds else "too few seeds"})
+        if step is not None:
+            word = verdict(step["lo"], step["hi"], "helps", "hurts", "no difference shown")
+            row.update({"paired seeds": step["seeds"], "step": step["diff"], "lo": step["lo"], "hi": step["hi"],
+                        "verdict": word if step["seeds"] >= min_seeds else "too few seeds"})
+            a, b = shared_seeds(runs, previous)
+            if all("test_ranks_masked" in r for r in a + b):
+                row["masked step"] = paired_runs(a, b, metric, "test_ranks_masked", n_boot=n_boot)["diff"]
         rows.append(row)
         previous = runs
     return pd.DataFrame(rows)
