@@ -38,20 +38,13 @@ train() { echo "== $(date -u +%FT%TZ) start $*" >> "$LOG"
           nice -n 5 .venv/bin/python -m lessons.casestudy train --no-progress -v "${PLAN[@]}" "$@" >> "$LOG" 2>&1
           echo "== $(date -u +%FT%TZ) end rc=$?" >> "$LOG"; }
 GRID=(0.0 0.1 0.2 0.3)
-recorded() {  # is this run in FILE? recorded <file> <model> <dim> <yes|no> <dropout> <seed>: status 0 yes, 3 no;
-              # anything else (a traceback) stops the script rather than train a duplicate
-  .venv/bin/python - "$@" <<'PY'
-import sys
-from pathlib import Path
-from lessons.evaluation.results import read_records
-path, model, dim, bias, dropout, seed = sys.argv[1:]
-runs = read_records(Path(path)) if Path(path).exists() else []
-sys.exit(0 if any(r["config"]["model"] == model and r["config"]["dim"] == int(dim) and r["config"]["epochs"] == 9
-                  and r["config"]["seen_bias"] == (bias == "yes") and r["config"]["dropout"] == float(dropout)
-                  and r["seed"] == int(seed) for r in runs) else 3)
-PY
-  local rc=$?; [[ $rc == 0 || $rc == 3 ]] || { echo "recorded: cannot read $1 (status $rc)" >&2; exit 1; }
-  return $rc
+recorded() {  # is this run in FILE? recorded <file> <model> <dim> <yes|no> <dropout> <seed>: status 0 yes, 1 no;
+              # a file that cannot be read stops the script rather than train a duplicate
+  local bias=false n; [[ $4 == yes ]] && bias=true
+  n=$(.venv/bin/python -m lessons.casestudy count --in "$1" --where model="$2" --where dim="$3" --where epochs=9 \
+        --where seen_bias=$bias --where dropout="$5" --where seed="$6") \
+    || { echo "recorded: cannot read $1" >&2; exit 1; }
+  [[ $n -gt 0 ]]
 }
 chosen() {  # the dropout of the validation-best tuning run of one arm, once all its trials are in: chosen <model> <dim> <yes|no>
   local p; for p in "${GRID[@]}"; do

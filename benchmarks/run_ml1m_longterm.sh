@@ -13,7 +13,7 @@
 #        whole history, with --long-scope window and history, seeds 0-4, dropout of arm C (not tuned per model: a
 #        stated limitation) -> results/ml-1m-history.jsonl; SEEDS, MODELS and SCOPES (space-separated) run a part
 # Needs the tuning of run_like_for_like.sh for arms C and D (and, to pair with, its seeds of arm D). Resumable: a run already in its file is skipped
-# (same check as run_like_for_like.sh). Log: .data/ml1m-longterm.log.
+# (`python -m lessons.casestudy count`, as in run_like_for_like.sh). Log: .data/ml1m-longterm.log.
 set -u
 export OMP_NUM_THREADS=1
 cd "$(dirname "$0")/.."
@@ -26,28 +26,18 @@ train() { echo "== $(date -u +%FT%TZ) start $*" >> "$LOG"
           echo "== $(date -u +%FT%TZ) end rc=$?" >> "$LOG"; }
 pick() {  # pick <file> <model> <field>: that config field of the validation-best run of <model> (width 128, bias)
   .venv/bin/python -m lessons.casestudy pick --from "$1" --model "$2" --dim 128 --seen-bias yes --print "$3"; }
-has() {  # has <file> <model> <seed> <scope> <dropout> <user_dropout> <user_l2>: recorded? status 0 yes, 3 no;
-         # anything else (a traceback) stops the script rather than train a duplicate
-  .venv/bin/python - "$@" <<'PY'
-import sys
-from pathlib import Path
-from lessons.evaluation.results import read_records
-path, model, seed, scope, dropout, p, l2 = sys.argv[1:]
-runs = read_records(Path(path)) if Path(path).exists() else []
-sys.exit(0 if any(r["config"]["model"] == model and r["seed"] == int(seed) and r["config"]["epochs"] == 9
-                  and r["config"].get("long_scope", "window") == scope and r["config"]["dropout"] == float(dropout)
-                  and r["config"].get("user_dropout", 0.0) == float(p) and r["config"].get("user_l2", 0.0) == float(l2)
-                  for r in runs) else 3)
-PY
-  local rc=$?; [[ $rc == 0 || $rc == 3 ]] || { echo "has: cannot read $1 (status $rc)" >&2; exit 1; }
-  return $rc
+has() {  # has <file> <model> <seed> <scope> <dropout> <user_dropout> <user_l2>: recorded? status 0 yes, 1 no;
+         # a file that cannot be read stops the script rather than train a duplicate
+  local n
+  n=$(.venv/bin/python -m lessons.casestudy count --in "$1" --where model="$2" --where seed="$3" --where epochs=9 \
+        --where long_scope="$4" --where dropout="$5" --where user_dropout="$6" --where user_l2="$7") \
+    || { echo "has: cannot read $1" >&2; exit 1; }
+  [[ $n -gt 0 ]]
 }
 tuned() {  # tuned <model>: the like-for-like dropout of <model> (width 128, bias), only once its four trials are in
   local n
-  n=$(.venv/bin/python -c "
-from pathlib import Path; from lessons.evaluation.results import read_records
-print(len({r['config']['dropout'] for r in read_records(Path('$L4L_TUNE')) if r['config']['model'] == '$1'
-           and r['config']['dim'] == 128 and r['config']['seen_bias'] and r['seed'] == 0}))") || exit 1
+  n=$(.venv/bin/python -m lessons.casestudy count --in "$L4L_TUNE" --where model="$1" --where dim=128 \
+        --where seen_bias=true --where seed=0 --distinct dropout) || exit 1
   [[ "$n" -ge 4 ]] || { echo "$1: $n of 4 dropout trials in $L4L_TUNE; run run_like_for_like.sh tune first" >&2; exit 1; }
   pick "$L4L_TUNE" "$1" dropout
 }

@@ -206,6 +206,32 @@ def test_pick_filters_by_width_and_seen_bias(tmp_path: Path, capsys) -> None:
     assert "no record has config" in one_line_error(capsys, ["pick", "--from", str(source), "--dim", "32"])
 
 
+def test_count_is_what_the_campaign_scripts_use_to_skip_a_recorded_run(tmp_path: Path, capsys) -> None:
+    source = tmp_path / "runs.jsonl"
+
+    def count(*clauses: str, distinct: str | None = None) -> str:
+        argv = ["count", "--in", str(source), *[a for c in clauses for a in ("--where", c)]]
+        assert cli.main(argv + (["--distinct", distinct] if distinct else [])) == 0
+        return capsys.readouterr().out.strip()
+
+    assert count("model=long") == "0"  # no file yet: nothing recorded, not an error
+    old = {"model": "fused-gate-gru", "dropout": 0.0, "seed": 0, "epochs": 9}  # predates long_scope and seen_bias
+    for config in (old, {**old, "long_scope": "history", "seed": 1}, {**old, "dropout": 0.1, "seen_bias": True}):
+        append_record(source, {"model": config["model"], "seed": config["seed"], "config": config})
+    assert count("model=fused-gate-gru") == "3"
+    assert count("model=fused-gru", "long_scope=window") == "2"  # an alias, and the default of a missing field
+    assert count("long_scope=history", "seed=1", "dropout=0") == "1"  # 0 and 0.0 are one value
+    assert count("seen_bias=true") == "1" and count("seen_bias=false", "epochs=9") == "2"
+    assert count("seed=0", distinct="dropout") == "2" and count("seed=7", distinct="dropout") == "0"
+    assert "--where must be FIELD=VALUE" in one_line_error(capsys, ["count", "--in", str(source), "--where", "seed"])
+    err = one_line_error(capsys, ["count", "--in", str(source), "--where", "sede=1"])
+    assert "with FIELD one of [" in err and "'sede=1'" in err
+    assert "--distinct must be one of" in one_line_error(capsys, ["count", "--in", str(source), "--distinct", "x"])
+    source.unlink()
+    source.mkdir()  # a file that cannot be read stops a script (exit 2) rather than train a duplicate
+    assert str(source) in one_line_error(capsys, ["count", "--in", str(source), "--where", "seed=0"])
+
+
 # -------------------------------------------------------------------------------------- reproducibility
 def fake_clock(step: float = 1.0) -> types.SimpleNamespace:
     """A stand-in for the ``time`` module whose clock moves ``step`` seconds per reading (a loaded machine)."""

@@ -6,6 +6,8 @@
     python -m lessons.casestudy binary --dataset ml-100k --cell gru --seed 0
     python -m lessons.casestudy pick --from results/ml-1m-tuning.jsonl --threads 2 --to results/ml-1m.jsonl \
         --print dropout
+    python -m lessons.casestudy count --in results/ml-1m-history.jsonl --where model=long --where seed=3 \
+        [--distinct dropout]
 
 ``train`` prints ONE JSON line and appends it to ``results/<dataset>.jsonl``, then saves the weights under
 ``.data/checkpoints/`` named by the run identity (``--no-save``: neither); the destinations are checked writable
@@ -13,7 +15,9 @@ and every number valid before the data load, and errors are one line with exit s
 ``table`` prints the comparison table (our models: mean +/- sd over seeds; our baselines; RecBole's
 published leaderboard rows); ``binary`` runs the article-style yes/no experiment (see
 :mod:`lessons.casestudy.binary`); ``pick`` copies the run with the best VALIDATION NDCG@10 among those whose
-config matches (``--threads``, ``--model``, ``--epochs``, ``--seed``) to ``--to`` and prints one of its config values.
+config matches (``--threads``, ``--model``, ``--epochs``, ``--seed``) to ``--to`` and prints one of its config values;
+``count`` prints how many recorded runs match every ``--where FIELD=VALUE`` (or how many distinct values of one
+field they hold), which is how the campaign scripts in ``benchmarks/`` skip a run already recorded.
 
 The options of ``train`` and ``binary`` are the fields of :class:`lessons.casestudy.train.TrainConfig` and
 :class:`lessons.casestudy.binary.BinaryConfig` (``--batch-size`` for ``batch_size``), with their defaults.
@@ -170,6 +174,39 @@ def _pick(args: argparse.Namespace) -> int:
     return 0
 
 
+def count_runs(records: list[dict[str, Any]], where: list[str], distinct: str | None = None) -> int:
+    """How many training ``records`` have every ``FIELD=VALUE`` of ``where`` in their config (VALUE read as JSON
+    when it parses: ``seed=1``, ``dropout=0.1``, ``seen_bias=true``; else as text: ``model=long``), or, with
+    ``distinct``, how many distinct values of that field they hold. A field a record lacks (it predates the field)
+    counts as :class:`~lessons.casestudy.train.TrainConfig`'s default, so ``long_scope=window`` matches the runs
+    recorded before ``long_scope`` existed. ``ValueError`` names a clause that is not ``FIELD=VALUE`` or a field
+    TrainConfig does not have."""
+    from lessons.casestudy.models import canonical_model_name
+
+    defaults = {f.name: f.default for f in dataclasses.fields(TrainConfig) if f.default is not dataclasses.MISSING}
+    wanted: dict[str, Any] = {}
+    for clause in where:
+        name, sep, text = clause.partition("=")
+        if not sep or name not in defaults:
+            raise ValueError(f"--where must be FIELD=VALUE with FIELD one of {sorted(defaults)}, got {clause!r}")
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError:
+            value = text
+        wanted[name] = canonical_model_name(value) if name == "model" else value
+    if distinct is not None and distinct not in defaults:
+        raise ValueError(f"--distinct must be one of {sorted(defaults)}, got {distinct!r}")
+    configs = [{**defaults, **r["config"]} for r in records if "config" in r]
+    matches = [c for c in configs if all(c[k] == v for k, v in wanted.items())]
+    return len({json.dumps(c[distinct]) for c in matches}) if distinct else len(matches)
+
+
+def _count(args: argparse.Namespace) -> int:
+    path = Path(args.source)
+    print(count_runs(read_records(path) if path.exists() else [], args.where, args.distinct))
+    return 0
+
+
 def _binary(args: argparse.Namespace) -> int:
     from lessons.casestudy.binary import run_binary
 
@@ -189,7 +226,7 @@ def _output_arguments(parser: argparse.ArgumentParser, out_help: str) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The parser of ``python -m lessons.casestudy`` (four sub-commands)."""
+    """The parser of ``python -m lessons.casestudy`` (five sub-commands)."""
     parser = argparse.ArgumentParser(prog="python -m lessons.casestudy", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -225,6 +262,14 @@ def build_parser() -> argparse.ArgumentParser:
                     help="only runs with (yes) or without (no) the seen-item bias")
     pk.add_argument("--print", default=None, help="print this config value of the chosen run (default: its config)")
     pk.set_defaults(func=_pick)
+
+    co = sub.add_parser("count", help="how many recorded runs match (a missing file holds none)")
+    co.add_argument("--in", dest="source", required=True, help="JSON-lines results file")
+    co.add_argument("--where", action="append", default=[], metavar="FIELD=VALUE",
+                    help="a config field and its value (repeatable; all must match)")
+    co.add_argument("--distinct", default=None, metavar="FIELD",
+                    help="print how many distinct values of FIELD the matching runs hold instead")
+    co.set_defaults(func=_count)
     return parser
 
 
