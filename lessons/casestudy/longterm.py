@@ -23,7 +23,7 @@ import pandas as pd
 from lessons.baselines.nextbasket import compare_on_baskets, expand_records, results_table
 from lessons.casestudy.numbers import SIM_EPOCHS, SIM_MODELS, SIM_SOURCES
 from lessons.data.simulate import simulate
-from lessons.evaluation.compare import paired_groups, rank_matrix, run_label, verdict
+from lessons.evaluation.compare import interval_text, paired_groups, rank_matrix, run_label, verdict
 from lessons.evaluation.metrics import per_user_metric
 from lessons.evaluation.results import RESULTS_DIR, read_results, run_identity
 
@@ -93,7 +93,7 @@ def simulator_pairs(presets: Sequence[str] = PRESETS, reference: str = "full-gru
 def pairs_wide(pairs: pd.DataFrame) -> pd.DataFrame:
     """:func:`simulator_pairs` one row per (model, source), one column per preset, each cell
     ``'+0.012 [+0.004, +0.020] helps'``: the same numbers, laid out to read across presets."""
-    cell = pairs.assign(text=[f"{d:+.3f} [{lo:+.3f}, {hi:+.3f}] {v}" for d, lo, hi, v in
+    cell = pairs.assign(text=[f"{interval_text(d, lo, hi, 3)} {v}" for d, lo, hi, v in
                               zip(pairs["model − reference"], pairs["lo"], pairs["hi"], pairs["verdict"], strict=True)])
     return cell.pivot_table(index=["model", "source"], columns="preset", values="text", aggfunc="first", sort=False)
 
@@ -106,7 +106,7 @@ def pair_numbers(pairs: pd.DataFrame, prefix: str = "lt_sim") -> dict[str, str]:
         key = f"{prefix}_{r['preset']}_{r['model']}_{r['source']}"
         for ch in "-+ ":
             key = key.replace(ch, "_")
-        out[key] = f"{r['model − reference']:+.3f} [{r['lo']:+.3f}, {r['hi']:+.3f}], {r['verdict']}"
+        out[key] = f"{interval_text(r['model − reference'], r['lo'], r['hi'], 3)}, {r['verdict']}"
     return out
 
 
@@ -166,7 +166,7 @@ def grocery_pairs(records: list[dict[str, Any]], pairs: dict[str, tuple[str, str
             out[f"{prefix}_{key}"] = "not run"
             continue
         c = compare_on_baskets(rows, a, b)
-        out[f"{prefix}_{key}"] = (f"{c['diff']:+.4f} [{c['lo']:+.4f}, {c['hi']:+.4f}], "
+        out[f"{prefix}_{key}"] = (f"{interval_text(c['diff'], c['lo'], c['hi'])}, "
                                   f"{verdict(c['lo'], c['hi'], 'helps', 'hurts', 'no difference shown')}")
     return out
 
@@ -249,7 +249,7 @@ def grocery_numbers(records: list[dict[str, Any]], trials: pd.DataFrame, prefix:
     else:
         c = compare_on_baskets(expand_records(records), best["model"], "mix")
         word = verdict(c["lo"], c["hi"], "above the mix", "below the mix", "level with the mix (no difference shown)")
-        out[f"{prefix}_best_vs_mix"] = f"{c['diff']:+.4f} [{c['lo']:+.4f}, {c['hi']:+.4f}], {word}"
+        out[f"{prefix}_best_vs_mix"] = f"{interval_text(c['diff'], c['lo'], c['hi'])}, {word}"
     return out
 
 
@@ -258,7 +258,7 @@ def designs_text(designs: pd.DataFrame, reference: str = "full-gru+seen") -> pd.
     new`` and two text columns, ``− <reference>`` and ``+counts − mix``, each ``'+0.043 [+0.031, +0.054] helps'``
     (three decimals: the intervals are wider than the fourth)."""
     def cell(d: float, lo: float, hi: float, word: Any) -> str:
-        return "" if pd.isna(d) else f"{d:+.3f} [{lo:+.3f}, {hi:+.3f}] {word}"
+        return "" if pd.isna(d) else f"{interval_text(d, lo, hi, 3)} {word}"
 
     out = designs[["model", "seeds"]].set_index("model")
     for column, name in (("ndcg@10", "NDCG@10"), ("repeat", "repeat"), ("new", "new")):

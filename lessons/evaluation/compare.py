@@ -33,7 +33,8 @@ from lessons.evaluation.metrics import bootstrap_ci, per_user_metric
 from lessons.evaluation.results import RESULTS_DIR, read_records, results_file
 
 __all__ = ["run_label", "matching_records", "best_on_validation", "headline_row", "rank_matrix",
-           "paired_difference", "user_groups", "tercile_names", "group_table", "paired_groups", "signed", "verdict",
+           "paired_difference", "user_groups", "tercile_names", "group_table", "paired_groups", "signed",
+           "interval_text", "verdict",
            "hierarchical_bootstrap", "per_user_runs", "shared_seeds", "paired_runs", "METHOD"]
 
 #: How every comparison of two models in Part III is made (see :func:`hierarchical_bootstrap`).
@@ -249,13 +250,23 @@ def paired_groups(
     return pd.DataFrame(rows)
 
 
-def signed(x: float) -> str:
-    """``x`` with a sign and four decimals; a non-zero value that would print as 0.0000 gets five, so that an
-    interval's bound keeps its side of zero (``-0.00003`` reads ``-0.00003``, not ``-0.0000`` or ``+0.0000``), and
-    an exact zero reads ``0.0000``."""
+def signed(x: float, digits: int = 4) -> str:
+    """``x`` with a sign and ``digits`` decimals; a non-zero value that would print as zero gets one more, so that
+    an interval's bound keeps its side of zero (``-0.00003`` reads ``-0.00003``, not ``-0.0000`` or ``+0.0000``;
+    smaller still, two significant digits), and an exact zero reads ``0.0000``."""
     x = float(x)
-    text = f"{x:+.4f}"
-    return (f"{x:+.5f}" if x else "0.0000") if text in ("+0.0000", "-0.0000") else text
+    text = f"{x:+.{digits}f}"
+    if float(text) != 0:
+        return text
+    if not x:
+        return f"{0:.{digits}f}"
+    more = f"{x:+.{digits + 1}f}"
+    return more if float(more) != 0 else f"{x:+.1e}"
+
+
+def interval_text(diff: float, lo: float, hi: float, digits: int = 4) -> str:
+    """``'+0.0120 [+0.0040, +0.0200]'``: a difference and its interval, each :func:`signed`."""
+    return f"{signed(diff, digits)} [{signed(lo, digits)}, {signed(hi, digits)}]"
 
 
 def verdict(lo: float, hi: float, better: str = "better than", worse: str = "worse than",

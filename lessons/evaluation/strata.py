@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from lessons.data.split import SequentialSplit, load_split
-from lessons.evaluation.compare import hierarchical_bootstrap, rank_matrix, verdict
+from lessons.evaluation.compare import hierarchical_bootstrap, rank_matrix, signed, verdict
 from lessons.evaluation.metrics import per_user_metric
 from lessons.evaluation.results import RESULTS_DIR
 
@@ -122,7 +122,7 @@ lies: 'above zero', 'below zero' or 'not distinguishable from zero'); plus the s
         r = t.loc[band]
         name = f"{prefix}_{key}"
         out.update({f"{name}_users": f"{int(r['users']):,}", f"{name}_share": f"{r['share']:.1%}",
-                    f"{name}_diff": f"{r['A − B']:+.4f}", f"{name}_ci": f"[{r['lo']:+.4f}, {r['hi']:+.4f}]",
+                    f"{name}_diff": signed(r["A − B"]), f"{name}_ci": f"[{signed(r['lo'])}, {signed(r['hi'])}]",
                     f"{name}_verdict": verdict(r["lo"], r["hi"], "above zero", "below zero",
                                                "not distinguishable from zero")})
     if {"seeds_A", "seeds_B"} <= set(table.columns):
