@@ -13,6 +13,7 @@ from lessons.baselines.nextbasket import (
     compare_on_baskets,
     expand_records,
     global_frequency,
+    key_numbers,
     model_key_numbers,
     personal_frequency,
     run,
@@ -97,3 +98,17 @@ def test_fused_runs_become_rows_and_comparisons_pair_users() -> None:
     half = (1 - 1 / np.log2(4)) / 2    # user 0 gains 1 - 1/log2(4) in NDCG@10, user 1 nothing
     assert numbers["cs_gro_lt_diff"] == f"{half:+.4f}"
     assert compare_on_baskets(rows, "full-gru+seen", "mix")["diff"] == pytest.approx(1 / np.log2(4) - 1)
+
+
+def test_key_numbers_quote_the_baselines_and_refuse_a_missing_one() -> None:
+    data = {"users": 593, "items": 14190, "orders": 15183, "interactions": 150000, "median_orders_per_user": 19,
+            "repeat_share_test": 0.693, "mean_test_basket": 10.9}
+    metrics = {"recall@10": 0.1, "ndcg@10_repeat": 0.1, "ndcg@10_new": 0.0}
+    records = [{"model": m, "kind": "baseline", "config": {"weight": 0.2}, "data": data,
+                "test": {**metrics, "ndcg@10": v}} for m, v in (("popularity", 0.1), ("top-frequency", 0.4),
+                                                                  ("mix", 0.44))]
+    numbers = key_numbers(records)
+    assert numbers["cs_gro_top_ratio"] == "4.0" and numbers["cs_gro_purchases"] == "150,000"
+    assert numbers["cs_gro_mix_weight"] == "0.2" and numbers["cs_gro_repeat_share"] == "69.3%"
+    with pytest.raises(ValueError, match="lack the baselines \\['mix'\\]"):
+        key_numbers(records[:2])

@@ -72,6 +72,10 @@ def test_protocol_pairs_find_a_baseline_that_lives_on_same_second_targets(tmp_pa
     assert facts["dropped"] == len(df) - sum(len(t) + 2 for t in later.train)
     numbers = protocol_numbers(facts, pairs.reset_index())
     assert numbers["lt_later_cheat_same"].startswith("-1.0000") and numbers["lt_later_cheat_same"].endswith("lower")
+    append_record(tmp_path / "baselines-toy-later.jsonl", {"dataset": "toy", "baseline": "cheat", "seed": 1,
+                                                            "test_ranks": [49] * later.n_users})
+    with pytest.raises(ValueError, match="one ranked record per baseline, got several of \\['cheat'\\]"):
+        protocol_pairs("toy", results_dir=tmp_path, splits=(book, later), n_boot=200)
 
 
 def test_the_train_cli_refuses_a_movielens_protocol_for_other_data(capsys) -> None:

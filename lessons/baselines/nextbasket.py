@@ -161,7 +161,8 @@ def compare_on_baskets(records: list[dict[str, Any]], a: str, b: str, metric: st
 
 def key_numbers(records: list[dict[str, Any]], prefix: str = "cs_gro") -> dict[str, str]:
     """The grocery numbers a chapter glues: the data's size and repeat share, and each baseline's test NDCG@10
-    and recall@10 (``<prefix>_top_ndcg``, ``<prefix>_mix_weight``, ...)."""
+    and recall@10 (``<prefix>_top_ndcg``, ``<prefix>_mix_weight``, ...), and ``<prefix>_top_ratio``, top-frequency's
+    NDCG@10 over popularity's ('3.9')."""
     base = {r["model"]: r for r in records if r.get("kind") == "baseline"}
     missing = set(NEXTBASKET_BASELINES) - set(base)
     if missing:
@@ -176,6 +177,8 @@ def key_numbers(records: list[dict[str, Any]], prefix: str = "cs_gro") -> dict[s
     for short, model in (("pop", "popularity"), ("top", "top-frequency"), ("mix", "mix")):
         for metric in ("ndcg@10", "recall@10", "ndcg@10_repeat", "ndcg@10_new"):
             out[f"{prefix}_{short}_{metric.replace('@10', '')}"] = f"{base[model]['test'][metric]:.4f}"
+    pop, top = base["popularity"]["test"]["ndcg@10"], base["top-frequency"]["test"]["ndcg@10"]
+    out[f"{prefix}_top_ratio"] = f"{top / pop:.1f}" if pop else "—"  # top-frequency over popularity, NDCG@10
     return out
 
 

@@ -44,10 +44,14 @@ def protocol_facts(book: SequentialSplit, later: SequentialSplit) -> dict[str, A
 
 def _baseline_ranks(name: str, protocol_file: str, results_dir: Path) -> dict[str, np.ndarray]:
     """``{baseline: (n_users,) test ranks}`` of the unmasked baseline records in ``results/<protocol_file>.jsonl``
-    that stored their per-user ranks."""
-    records = read_results(protocol_file, results_dir)
-    return {r["baseline"]: np.asarray(r["test_ranks"]) for r in records
-            if not r.get("mask_seen") and r.get("dataset") == name and "test_ranks" in r}
+    that stored their per-user ranks; ``ValueError`` if one baseline has two such records (which to pair?)."""
+    records = [r for r in read_results(protocol_file, results_dir)
+               if not r.get("mask_seen") and r.get("dataset") == name and "test_ranks" in r]
+    twice = sorted({r["baseline"] for r in records if sum(q["baseline"] == r["baseline"] for q in records) > 1})
+    if twice:
+        raise ValueError(f"results/{protocol_file}.jsonl must hold one ranked record per baseline, got several of "
+                         f"{twice}")
+    return {r["baseline"]: np.asarray(r["test_ranks"]) for r in records}
 
 
 def protocol_pairs(dataset: str = "ml-1m", names: Sequence[str] | None = None, metric: str = "ndcg@10",
