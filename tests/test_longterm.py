@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from lessons.casestudy.longterm import pair_numbers, pairs_wide, simulator_pairs, simulator_table, source_counts
 from lessons.casestudy.numbers import SIM_EPOCHS
@@ -83,8 +84,18 @@ def test_grocery_evidence_labels_dedupes_and_chooses_on_validation(tmp_path) -> 
     assert best["model"].startswith("long+history+seen+user-reg") and best["valid"] == 0.9
     pairs = grocery_pairs(records, {"reg": ("long+history+seen+user-reg", "long+history+seen"), "no": ("a", "b")})
     assert pairs["lt_gro_reg"].endswith("hurts") and pairs["lt_gro_no"] == "not run"
-    trials = user_reg_trials([r for r in records if r["model"].startswith("long")])
+    longs = [r for r in records if r["model"].startswith("long")]
+    pending = user_reg_trials(longs)  # two of the six settings have run: nothing is chosen from half a grid
+    assert pending.loc["long+history", "chosen"] == "pending (2 of 6 trials)"
+    assert user_reg_numbers(pending, records)["lt_gro_long_reg"] == "not chosen yet: pending (2 of 6 trials)"
+    trials = user_reg_trials(longs, grid=((0.0, 0.0), (0.0, 0.1)))  # seed 0 of each setting; other seeds left out
     assert trials.loc["long+history", "chosen"] == "mask 0, L2 0.1"
+    assert list(trials.columns) == ["mask 0, L2 0", "mask 0, L2 0.1", "chosen"]
+    with pytest.raises(ValueError, match="two seed-0 trials of mask 0, L2 0.1"):
+        trial = next(r for r in longs if r["seed"] == 0 and r["config"].get("user_l2"))
+        user_reg_trials(longs + [{**trial, "valid": {"ndcg@10": 0.1}}], grid=((0.0, 0.0), (0.0, 0.1)))
+    with pytest.raises(ValueError, match="is not in the grid"):
+        user_reg_trials(longs, grid=((0.0, 0.0),))
     numbers = user_reg_numbers(trials, records)
     assert numbers["lt_gro_long_reg_chosen"] == "mask 0, L2 0.1" and numbers["lt_gro_long_reg"].endswith("hurts")
     assert numbers["lt_gro_lstur_reg_chosen"] == "not run"

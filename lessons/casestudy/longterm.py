@@ -171,19 +171,44 @@ def grocery_pairs(records: list[dict[str, Any]], pairs: dict[str, tuple[str, str
     return out
 
 
-def user_reg_trials(records: list[dict[str, Any]]) -> pd.DataFrame:
+#: ``(user_dropout, user_l2)`` settings the user-vector campaigns try on seed 0 (groceries and ML-1M alike).
+USER_REG_GRID: tuple[tuple[float, float], ...] = tuple((p, l2) for p in (0.0, 0.5) for l2 in (0.0, 0.01, 0.1))
+
+
+def setting_label(user_dropout: float, user_l2: float) -> str:
+    """``'mask 0.5, L2 0.01'``: how a ``(user_dropout, user_l2)`` setting is named in tables."""
+    return f"mask {user_dropout:g}, L2 {user_l2:g}"
+
+
+def user_reg_trials(records: list[dict[str, Any]],
+                    grid: Sequence[tuple[float, float]] = USER_REG_GRID) -> pd.DataFrame:
     """The validation trials of the user-embedding regularisers: one row per design, one column per
-    ``(user_dropout, user_l2)`` setting, values the VALIDATION basket NDCG@10 (seed 0); ``chosen`` names the
-    validation-best setting (the one :mod:`lessons.casestudy.grocery` ``--tuned-from`` takes)."""
-    rows = []
+    ``(user_dropout, user_l2)`` setting of ``grid`` that ran, values the VALIDATION basket NDCG@10 of the seed-0
+    run (other seeds are left out: they are not trials); ``chosen`` names the validation-best setting (the one
+    :mod:`lessons.casestudy.grocery` ``--tuned-from`` takes) once every setting of ``grid`` has run, and reads
+    ``'pending (k of n trials)'`` before. ``ValueError`` if a design holds two seed-0 runs of one setting, or a
+    setting outside ``grid``."""
+    rows, seen = [], set()
     for r in records:
+        if r["seed"] != 0:
+            continue
         c = r["config"]
         design = c["model"] + ("+history" if c.get("long_scope") == "history" else "")
-        rows.append({"design": design, "setting": f"mask {c.get('user_dropout', 0):g}, L2 {c.get('user_l2', 0):g}",
-                     "valid": r["valid"]["ndcg@10"]})
-    frame = pd.DataFrame(rows)
-    wide = frame.pivot_table(index="design", columns="setting", values="valid", aggfunc="first", sort=False)
-    wide["chosen"] = wide.idxmax(axis=1)
+        setting = (float(c.get("user_dropout", 0.0)), float(c.get("user_l2", 0.0)))
+        if setting not in grid:
+            raise ValueError(f"{design}: setting {setting_label(*setting)} is not in the grid "
+                             f"{[setting_label(*g) for g in grid]}")
+        if (design, setting) in seen:
+            raise ValueError(f"{design} holds two seed-0 trials of {setting_label(*setting)}; expected one")
+        seen.add((design, setting))
+        rows.append({"design": design, "setting": setting_label(*setting), "valid": r["valid"]["ndcg@10"]})
+    if not rows:
+        return pd.DataFrame({"chosen": pd.Series(dtype=object)}, index=pd.Index([], name="design"))
+    wide = pd.DataFrame(rows).pivot(index="design", columns="setting", values="valid")
+    wide = wide[[setting_label(*g) for g in grid if setting_label(*g) in wide.columns]]  # grid order
+    counts = wide.notna().sum(axis=1)
+    wide["chosen"] = [wide.loc[d].drop("chosen", errors="ignore").astype(float).idxmax() if counts[d] == len(grid)
+                      else f"pending ({counts[d]} of {len(grid)} trials)" for d in wide.index]
     return wide
 
 
@@ -213,8 +238,10 @@ def user_reg_numbers(trials: pd.DataFrame, records: list[dict[str, Any]], prefix
         if design in trials.index:
             scores = trials.loc[design].drop("chosen").dropna().astype(float)
             out[f"{prefix}_{key}_reg_range"] = f"{scores.min():.4f} to {scores.max():.4f}"
-        if chosen == "mask 0, L2 0":
+        if chosen == setting_label(0, 0):
             out[f"{prefix}_{key}_reg"] = "validation chose no regularisation, so the plain runs are the chosen model"
+        elif chosen.startswith("pending"):
+            out[f"{prefix}_{key}_reg"] = f"not chosen yet: {chosen}"
         else:
             out |= grocery_pairs(records, {f"{key}_reg": (label + "+user-reg", label)}, prefix)
     return out
@@ -269,6 +296,7 @@ def designs_text(designs: pd.DataFrame, reference: str = "full-gru+seen") -> pd.
 
 
 __all__ = ["PRESETS", "simulator_ranks", "simulator_table", "source_counts", "simulator_pairs", "pairs_wide",
-           "pair_numbers", "GROCERY_FILES", "grocery_records", "grocery_designs", "grocery_pairs", "user_reg_trials",
+           "pair_numbers", "GROCERY_FILES", "grocery_records", "grocery_designs", "grocery_pairs", "USER_REG_GRID",
+           "setting_label", "user_reg_trials",
            "grocery_best", "user_reg_numbers",
            "GROCERY_PAIRS", "grocery_numbers", "designs_text"]

@@ -23,15 +23,12 @@ from typing import Any
 import pandas as pd
 
 from lessons.casestudy.ladder import ARMS, LADDER_EPOCHS, MIN_SEEDS, arm_runs, ladder_records
-from lessons.casestudy.longterm import user_reg_trials
+from lessons.casestudy.longterm import USER_REG_GRID, setting_label, user_reg_trials
 from lessons.evaluation.compare import best_on_validation, paired_runs, run_label, signed, verdict
 from lessons.evaluation.results import RESULTS_DIR, read_results
 
 __all__ = ["USER_REG_GRID", "NO_REGULARISATION", "QUESTIONS", "user_reg_records", "longterm_runs", "user_reg_view",
            "question_table", "question_view", "longterm_numbers"]
-
-#: ``(user_dropout, user_l2)`` settings the ``user-reg-tune`` campaign tries on arm D (seed 0).
-USER_REG_GRID: tuple[tuple[float, float], ...] = tuple((p, l2) for p in (0.0, 0.5) for l2 in (0.0, 0.01, 0.1))
 
 #: ``key: (question, A, B)``: what each comparison of test NDCG@10 (A − B) asks, by :func:`run_label` names.
 QUESTIONS: dict[str, tuple[str, str, str]] = {
@@ -51,11 +48,10 @@ def _setting(record: dict[str, Any]) -> tuple[float, float]:
 
 
 def _label(setting: tuple[float, float]) -> str:
-    """``'mask 0.5, L2 0.01'``: how a ``(user_dropout, user_l2)`` setting is named in tables and prose."""
-    return f"mask {setting[0]:g}, L2 {setting[1]:g}"
+    return setting_label(*setting)
 
 
-NO_REGULARISATION = _label((0.0, 0.0))
+NO_REGULARISATION = setting_label(0.0, 0.0)
 
 
 def _on_plan(record: dict[str, Any], dropout: float | None) -> bool:
@@ -118,12 +114,7 @@ def user_reg_view(trials: list[dict[str, Any]] | None = None, results_dir: Path 
     seed0 = [t for t in trials if t["seed"] == 0 and _setting(t) in USER_REG_GRID]
     if not seed0:
         return pd.DataFrame({"chosen": ["not run"]}, index=pd.Index(["fused-lstur-gru"], name="design"))
-    view = user_reg_trials(seed0)
-    view = view[[_label(g) for g in USER_REG_GRID if _label(g) in view.columns]]  # in grid order
-    best = _user_reg_choice(seed0)
-    n = len({_setting(t) for t in seed0})
-    view["chosen"] = _label(_setting(best)) if best is not None else f"pending ({n} of {len(USER_REG_GRID)} trials)"
-    return view
+    return user_reg_trials(seed0)  # in grid order; 'pending (k of 6 trials)' until the grid is complete
 
 
 def question_table(runs: dict[str, list[dict[str, Any]]], user_reg: pd.DataFrame | None = None,
