@@ -12,15 +12,17 @@ from lessons.evaluation.results import append_record
 
 
 def test_a_model_that_wins_only_on_long_term_events_is_found_there(tmp_path) -> None:
-    source = simulate("news", seed=0).target_source("test")  # 0 long-term taste, 1 burst, 2 repeat
+    sim = simulate("news", seed=0)
+    source = sim.target_source("test")  # 0 long-term taste, 1 burst, 2 repeat
     plan = {"epochs": SIM_EPOCHS, "max_minutes": 10.0}
+    data = {"protocol": "sim-seed0", "n_users": sim.n_users, "n_items": sim.n_items}
     for seed in (0, 1, 2):
         ref = np.full(len(source), 20)  # the reference never has the target in its top 10
         better = np.where(source == 0, 1, 20)  # the long-term model hits every long-term event
         append_record(tmp_path / "sim-news.jsonl", {"model": "full-gru", "seed": seed, "config": plan,
-                                                     "test_ranks": ref.tolist()})
+                                                     "test_ranks": ref.tolist(), **data})
         append_record(tmp_path / "sim-news.jsonl", {"model": "long", "seed": seed, "config": plan,
-                                                     "test_ranks": better.tolist()})
+                                                     "test_ranks": better.tolist(), **data})
     table = simulator_table(["news"], results_dir=tmp_path).set_index("model")
     assert table.loc["long", "long-term taste"] == 1.0 and table.loc["full-gru", "long-term taste"] == 0.0
     assert table.loc["long", "seeds"] == 3
@@ -33,6 +35,11 @@ def test_a_model_that_wins_only_on_long_term_events_is_found_there(tmp_path) -> 
     numbers = pair_numbers(pairs.reset_index())
     assert numbers["lt_sim_news_long_long_term_taste"].endswith("helps")
     assert simulator_table(["music"], results_dir=tmp_path).empty  # nothing committed for music
+    # a run trained on other simulated data: its ranks would be read against the wrong sources
+    append_record(tmp_path / "sim-news.jsonl", {"model": "full-gru", "seed": 3, "config": plan,
+                                                 "test_ranks": ref.tolist(), **data, "protocol": "sim-seed1"})
+    with pytest.raises(ValueError, match="seed 3 was trained on .*'sim-seed1'"):
+        simulator_table(["news"], results_dir=tmp_path)
 
 
 def _grocery_run(model: str, seed: int, ranks: list[list[int]], valid: float, **config) -> dict:

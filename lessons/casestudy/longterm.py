@@ -35,6 +35,23 @@ def simulator_ranks(preset: str, results_dir: Path = RESULTS_DIR) -> dict[str, n
     return rank_matrix(f"sim-{preset}", list(SIM_MODELS), results_dir, epochs=SIM_EPOCHS)
 
 
+def simulator_sources(preset: str, results_dir: Path = RESULTS_DIR) -> np.ndarray:
+    """``(n_users,)`` true source code (index into :data:`SIM_SOURCES`) of each user's test event on ``preset``,
+    rebuilt with ``simulate(preset, seed=0)``: the data every committed simulator record was trained on.
+    ``ValueError`` if a record of the campaign says otherwise (another data seed, user or item count), since the
+    sources would then not belong to its ranks."""
+    sim = simulate(preset, seed=0)
+    want = {"protocol": f"sim-seed{sim.seed}", "n_users": sim.n_users, "n_items": sim.n_items}
+    for r in read_results(f"sim-{preset}", results_dir):
+        if r["config"].get("epochs") != SIM_EPOCHS:
+            continue
+        got = {k: r.get(k) for k in want}
+        if got != want:
+            raise ValueError(f"results/sim-{preset}.jsonl: a {r['config'].get('model')} run of seed {r.get('seed')} "
+                             f"was trained on {got}, but the sources are rebuilt from {want}")
+    return sim.target_source("test")
+
+
 def simulator_table(presets: Sequence[str] = PRESETS, metric: str = "hr@10",
                     results_dir: Path = RESULTS_DIR) -> pd.DataFrame:
     """Test ``metric`` per preset, model and true source of the held-out event (mean over seeds and users).
@@ -45,7 +62,7 @@ def simulator_table(presets: Sequence[str] = PRESETS, metric: str = "hr@10",
     """
     rows = []
     for preset in presets:
-        source = simulate(preset, seed=0).target_source("test")
+        source = simulator_sources(preset, results_dir)
         for model, ranks in simulator_ranks(preset, results_dir).items():
             values = np.mean([per_user_metric(r, metric) for r in ranks], axis=0)  # (n_users,)
             row: dict[str, Any] = {"preset": preset, "model": model, "seeds": len(ranks)}
@@ -78,7 +95,7 @@ def simulator_pairs(presets: Sequence[str] = PRESETS, reference: str = "full-gru
         ranks = simulator_ranks(preset, results_dir)
         if reference not in ranks:
             continue
-        source = simulate(preset, seed=0).target_source("test")
+        source = simulator_sources(preset, results_dir)
         for model in models:
             if model not in ranks:
                 continue
@@ -295,7 +312,8 @@ def designs_text(designs: pd.DataFrame, reference: str = "full-gru+seen") -> pd.
     return out
 
 
-__all__ = ["PRESETS", "simulator_ranks", "simulator_table", "source_counts", "simulator_pairs", "pairs_wide",
+__all__ = ["PRESETS", "simulator_sources", "simulator_ranks", "simulator_table", "source_counts", "simulator_pairs",
+           "pairs_wide",
            "pair_numbers", "GROCERY_FILES", "grocery_records", "grocery_designs", "grocery_pairs", "USER_REG_GRID",
            "setting_label", "user_reg_trials",
            "grocery_best", "user_reg_numbers",
