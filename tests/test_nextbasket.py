@@ -98,6 +98,8 @@ def test_fused_runs_become_rows_and_comparisons_pair_users() -> None:
     half = (1 - 1 / np.log2(4)) / 2    # user 0 gains 1 - 1/log2(4) in NDCG@10, user 1 nothing
     assert numbers["cs_gro_lt_diff"] == f"{half:+.4f}"
     assert compare_on_baskets(rows, "full-gru+seen", "mix")["diff"] == pytest.approx(1 / np.log2(4) - 1)
+    with pytest.raises(ValueError, match="one run per seed, got seeds \\[0, 0, 1\\]"):  # two settings, one label
+        compare_on_baskets([*rows, {**runs[0], "config": {"weight": 0.5}}], "full-gru+seen", "mix")
 
 
 def test_key_numbers_quote_the_baselines_and_refuse_a_missing_one() -> None:

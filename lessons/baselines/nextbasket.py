@@ -140,10 +140,14 @@ def results_table(records: list[dict[str, Any]] | None = None, stage: str = "tes
 
 def per_user_values(records: list[dict[str, Any]], model: str, metric: str = "ndcg@10") -> np.ndarray:
     """``(n_seeds, n_users)`` per-user test ``metric`` over the whole basket, one row per stored run of ``model``
-    (from ``test_basket_ranks``). Raises ``ValueError`` when no record of that model has them."""
+    (from ``test_basket_ranks``). Raises ``ValueError`` when no record of that model has them, or when two of them
+    share a seed (two settings under one label would otherwise be pooled as if they were seeds of one)."""
     name, _, k = metric.partition("@")
-    rows = [per_user_basket_metrics(r["test_basket_ranks"], (int(k),))[metric]
-            for r in records if r["model"] == model and "test_basket_ranks" in r]
+    runs = [r for r in records if r["model"] == model and "test_basket_ranks" in r]
+    seeds = [r.get("seed") for r in runs]
+    if len(set(seeds)) != len(seeds):
+        raise ValueError(f"model {model!r} must hold one run per seed, got seeds {sorted(seeds, key=str)}")
+    rows = [per_user_basket_metrics(r["test_basket_ranks"], (int(k),))[metric] for r in runs]
     if not rows:
         raise ValueError(f"model {model!r} has no stored test_basket_ranks; models: "
                          f"{sorted({r['model'] for r in records})}")
