@@ -223,6 +223,16 @@ def test_count_is_what_the_campaign_scripts_use_to_skip_a_recorded_run(tmp_path:
     assert count("long_scope=history", "seed=1", "dropout=0") == "1"  # 0 and 0.0 are one value
     assert count("seen_bias=true") == "1" and count("seen_bias=false", "epochs=9") == "2"
     assert count("seed=0", distinct="dropout") == "2" and count("seed=7", distinct="dropout") == "0"
+    append_record(source, {"model": "fused-gru", "seed": 5, "config": {**old, "model": "fused-gru", "seed": 5,
+                                                                       "dropout": 0}})  # an alias, an int dropout
+    append_record(source, {"model": "mix", "kind": "baseline", "seed": 0, "config": {"weight": 0.2}})  # not a run
+    assert count("model=fused-gate-gru", "seed=5") == "1" and count("seed=0") == "2"  # the baseline is no run
+    assert count("model=fused-gate-gru", distinct="dropout") == "2"  # 0.0, 0.1 and 0: 0 and 0.0 are one value
+    assert count("seen_bias=yes") == "1" and count("dropout=.1") == "1"  # the spellings the scripts use
+    err = one_line_error(capsys, ["count", "--in", str(source), "--where", "dropout=0,1"])
+    assert "--where dropout must be a float, got '0,1'" in err
+    assert "--where seen_bias must be a bool" in one_line_error(capsys, ["count", "--in", str(source), "--where",
+                                                                        "seen_bias=maybe"])
     assert "--where must be FIELD=VALUE" in one_line_error(capsys, ["count", "--in", str(source), "--where", "seed"])
     err = one_line_error(capsys, ["count", "--in", str(source), "--where", "sede=1"])
     assert "with FIELD one of [" in err and "'sede=1'" in err

@@ -174,31 +174,57 @@ def _pick(args: argparse.Namespace) -> int:
     return 0
 
 
+def _where_value(name: str, text: str, kind: Any) -> Any:
+    """``text`` as a value of the TrainConfig field ``name`` of type ``kind`` (``ValueError`` if it is not one)."""
+    kind = getattr(kind, "__name__", str(kind))
+    words = {"true": True, "yes": True, "false": False, "no": False}
+    try:
+        if kind == "bool":
+            return words[text.lower()]
+        if kind.startswith("int"):
+            return None if "None" in kind and text.lower() in ("null", "none") else int(text)
+        if kind == "float":
+            return float(text)
+        if kind == "str":
+            return text
+    except (KeyError, ValueError):
+        pass
+    else:
+        raise ValueError(f"--where cannot match {name}: its type {kind} is not a number, word or flag")
+    raise ValueError(f"--where {name} must be a {kind}, got {text!r}")
+
+
 def count_runs(records: list[dict[str, Any]], where: list[str], distinct: str | None = None) -> int:
-    """How many training ``records`` have every ``FIELD=VALUE`` of ``where`` in their config (VALUE read as JSON
-    when it parses: ``seed=1``, ``dropout=0.1``, ``seen_bias=true``; else as text: ``model=long``), or, with
-    ``distinct``, how many distinct values of that field they hold. A field a record lacks (it predates the field)
-    counts as :class:`~lessons.casestudy.train.TrainConfig`'s default, so ``long_scope=window`` matches the runs
-    recorded before ``long_scope`` existed. ``ValueError`` names a clause that is not ``FIELD=VALUE`` or a field
-    TrainConfig does not have."""
+    """How many training runs in ``records`` (records whose ``config`` names a model) have every ``FIELD=VALUE``
+    of ``where`` in their config, or, with ``distinct``, how many distinct values of that field they hold. VALUE is
+    read as the field's type in :class:`~lessons.casestudy.train.TrainConfig` (``seed=1``, ``dropout=0`` equals
+    ``0.0``, ``seen_bias=true`` or ``yes``); model names are compared in their canonical spelling. A field a
+    record lacks (it predates the field) counts as TrainConfig's default, so ``long_scope=window`` matches the runs
+    recorded before ``long_scope`` existed. ``ValueError`` names a clause that is not ``FIELD=VALUE``, a field
+    TrainConfig does not have, or a VALUE that is not of the field's type."""
     from lessons.casestudy.models import canonical_model_name
 
-    defaults = {f.name: f.default for f in dataclasses.fields(TrainConfig) if f.default is not dataclasses.MISSING}
+    fields = {f.name: f for f in dataclasses.fields(TrainConfig) if f.default is not dataclasses.MISSING}
+    defaults = {name: f.default for name, f in fields.items()}
     wanted: dict[str, Any] = {}
     for clause in where:
         name, sep, text = clause.partition("=")
-        if not sep or name not in defaults:
-            raise ValueError(f"--where must be FIELD=VALUE with FIELD one of {sorted(defaults)}, got {clause!r}")
-        try:
-            value = json.loads(text)
-        except json.JSONDecodeError:
-            value = text
+        if not sep or name not in fields:
+            raise ValueError(f"--where must be FIELD=VALUE with FIELD one of {sorted(fields)}, got {clause!r}")
+        value = _where_value(name, text, fields[name].type)
         wanted[name] = canonical_model_name(value) if name == "model" else value
-    if distinct is not None and distinct not in defaults:
-        raise ValueError(f"--distinct must be one of {sorted(defaults)}, got {distinct!r}")
-    configs = [{**defaults, **r["config"]} for r in records if "config" in r]
+    if distinct is not None and distinct not in fields:
+        raise ValueError(f"--distinct must be one of {sorted(fields)}, got {distinct!r}")
+
+    def spelled(config: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return {**config, "model": canonical_model_name(config["model"])}
+        except ValueError:
+            return config  # a name from an older vocabulary: compared as written
+
+    configs = [spelled({**defaults, **r["config"]}) for r in records if "model" in r.get("config", {})]
     matches = [c for c in configs if all(c[k] == v for k, v in wanted.items())]
-    return len({json.dumps(c[distinct]) for c in matches}) if distinct else len(matches)
+    return len({c[distinct] for c in matches}) if distinct else len(matches)  # a set: 0 and 0.0 are one value
 
 
 def _count(args: argparse.Namespace) -> int:
