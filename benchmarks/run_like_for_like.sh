@@ -43,10 +43,11 @@ recorded() {  # is this run in FILE? recorded <file> <model> <dim> <yes|no> <dro
   local bias=false n; [[ $4 == yes ]] && bias=true
   n=$(.venv/bin/python -m lessons.casestudy count --in "$1" --where model="$2" --where dim="$3" --where epochs=9 \
         --where seen_bias=$bias --where dropout="$5" --where seed="$6") \
-    || { echo "recorded: cannot read $1" >&2; exit 1; }
+    || { echo "recorded: count failed on $1" >&2; exit 3; }  # inside $(chosen ...) this ends only the subshell
   [[ $n -gt 0 ]]
 }
-chosen() {  # the dropout of the validation-best tuning run of one arm, once all its trials are in: chosen <model> <dim> <yes|no>
+chosen() {  # the dropout of the validation-best tuning run of one arm: chosen <model> <dim> <yes|no>;
+            # status 1 while a trial is missing, 3 when the tuning file cannot be counted (the caller stops)
   local p; for p in "${GRID[@]}"; do
     recorded "$TUNE" "$1" "$2" "$3" "$p" 0 || { echo "arm $1 width $2 bias $3: trial $p not run yet; tune first" >&2
                                                return 1; }
@@ -73,11 +74,15 @@ case "$STAGE" in
     done
     for arm in "${ARMS[@]}"; do IFS='|' read -r name flags dim bias <<< "$arm"
       model=$(echo "$flags" | awk '{print $2}')
-      echo "arm $name chooses dropout $(chosen "$model" "$dim" "$bias")"
+      p=$(chosen "$model" "$dim" "$bias"); rc=$?
+      [[ $rc == 3 ]] && exit 1
+      [[ $rc == 0 ]] && echo "arm $name chooses dropout $p"
     done ;;
   seeds)
     for seed in ${SEEDS:-1 2 3 4}; do for arm in "${ARMS[@]}"; do IFS='|' read -r _ flags dim bias <<< "$arm"
-      model=$(echo "$flags" | awk '{print $2}'); p=$(chosen "$model" "$dim" "$bias") || continue
+      model=$(echo "$flags" | awk '{print $2}'); p=$(chosen "$model" "$dim" "$bias"); rc=$?
+      [[ $rc == 3 ]] && exit 1  # the tuning file cannot be counted: stop rather than guess
+      [[ $rc == 0 ]] || continue  # this arm's grid is incomplete (chosen said so)
       recorded "$OUT" "$model" "$dim" "$bias" "$p" "$seed" && continue
       # shellcheck disable=SC2086
       train $flags --seed "$seed" --dropout "$p" --out "$OUT"
