@@ -172,7 +172,7 @@ def test_signed_keeps_a_bound_on_its_side_of_zero() -> None:
     assert [signed(x) for x in (0.01234, -0.00003, 0.00004, 0.0, -0.0)] == ["+0.0123", "-0.00003", "+0.00004",
                                                                          "0.0000", "0.0000"]
     assert [signed(x, 3) for x in (0.0004, -0.0004, 0.0)] == ["+0.0004", "-0.0004", "0.000"]
-    assert signed(-3e-7) == "-3.0e-07"  # still on its side of zero
+    assert signed(-3e-7) == "-0.00000" and signed(3e-7, 3) == "+0.0000"  # the sign keeps the side of zero
     from lessons.evaluation.compare import interval_text
 
     assert interval_text(0.0021, -0.0004, 0.0046, 3) == "+0.002 [-0.0004, +0.005]"

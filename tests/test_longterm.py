@@ -94,7 +94,9 @@ def test_grocery_evidence_labels_dedupes_and_chooses_on_validation(tmp_path) -> 
     longs = [r for r in records if r["model"].startswith("long")]
     pending = user_reg_trials(longs)  # two of the six settings have run: nothing is chosen from half a grid
     assert pending.loc["long+history", "chosen"] == "pending (2 of 6 trials)"
-    assert user_reg_numbers(pending, records)["lt_gro_long_reg"] == "not chosen yet: pending (2 of 6 trials)"
+    waiting = user_reg_numbers(pending, records)
+    assert waiting["lt_gro_long_reg"] == "not chosen yet (2 of 6 trials)"
+    assert waiting["lt_gro_long_reg_chosen"] == "not chosen yet"
     trials = user_reg_trials(longs, grid=((0.0, 0.0), (0.0, 0.1)))  # seed 0 of each setting; other seeds left out
     assert trials.loc["long+history", "chosen"] == "mask 0, L2 0.1"
     assert list(trials.columns) == ["mask 0, L2 0", "mask 0, L2 0.1", "chosen"]

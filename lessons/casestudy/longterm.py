@@ -25,7 +25,7 @@ from lessons.casestudy.numbers import SIM_EPOCHS, SIM_MODELS, SIM_SOURCES
 from lessons.data.simulate import simulate
 from lessons.evaluation.compare import interval_text, paired_groups, rank_matrix, run_label, verdict
 from lessons.evaluation.metrics import per_user_metric
-from lessons.evaluation.results import RESULTS_DIR, read_results, run_identity
+from lessons.evaluation.results import RESULTS_DIR, read_results, results_file, run_identity
 
 PRESETS: tuple[str, ...] = ("news", "music")
 
@@ -47,8 +47,9 @@ def simulator_sources(preset: str, results_dir: Path = RESULTS_DIR) -> np.ndarra
             continue
         got = {k: r.get(k) for k in want}
         if got != want:
-            raise ValueError(f"results/sim-{preset}.jsonl: a {r['config'].get('model')} run of seed {r.get('seed')} "
-                             f"was trained on {got}, but the sources are rebuilt from {want}")
+            path = results_file(f"sim-{preset}", results_dir)
+            raise ValueError(f"{path}: a {r['config'].get('model')} run of seed {r.get('seed')} was trained on "
+                             f"{got}, but the sources are rebuilt from {want}")
     return sim.target_source("test")
 
 
@@ -201,10 +202,9 @@ def user_reg_trials(records: list[dict[str, Any]],
                     grid: Sequence[tuple[float, float]] = USER_REG_GRID) -> pd.DataFrame:
     """The validation trials of the user-embedding regularisers: one row per design, one column per
     ``(user_dropout, user_l2)`` setting of ``grid`` that ran, values the VALIDATION basket NDCG@10 of the seed-0
-    run (other seeds are left out: they are not trials); ``chosen`` names the validation-best setting (the one
-    :mod:`lessons.casestudy.grocery` ``--tuned-from`` takes) once every setting of ``grid`` has run, and reads
-    ``'pending (k of n trials)'`` before. ``ValueError`` if a design holds two seed-0 runs of one setting, or a
-    setting outside ``grid``."""
+    run (other seeds are left out: they are not trials); ``chosen`` names the validation-best setting (the first in
+    grid order on a tie) once every setting of ``grid`` has run, and reads ``'pending (k of n trials)'`` before.
+    ``ValueError`` if a design holds two seed-0 runs of one setting, or a setting outside ``grid``."""
     rows, seen = [], set()
     for r in records:
         if r["seed"] != 0:
@@ -251,14 +251,14 @@ def user_reg_numbers(trials: pd.DataFrame, records: list[dict[str, Any]], prefix
     for key, design, label in (("lstur", "fused-lstur-gru", "fused-lstur-gru+seen"),
                                ("long", "long+history", "long+history+seen")):
         chosen = trials.loc[design, "chosen"] if design in trials.index else "not run"
-        out[f"{prefix}_{key}_reg_chosen"] = chosen
+        out[f"{prefix}_{key}_reg_chosen"] = "not chosen yet" if chosen.startswith("pending") else chosen
         if design in trials.index:
             scores = trials.loc[design].drop("chosen").dropna().astype(float)
             out[f"{prefix}_{key}_reg_range"] = f"{scores.min():.4f} to {scores.max():.4f}"
         if chosen == setting_label(0, 0):
             out[f"{prefix}_{key}_reg"] = "validation chose no regularisation, so the plain runs are the chosen model"
         elif chosen.startswith("pending"):
-            out[f"{prefix}_{key}_reg"] = f"not chosen yet: {chosen}"
+            out[f"{prefix}_{key}_reg"] = f"not chosen yet ({chosen.removeprefix('pending (')}"
         else:
             out |= grocery_pairs(records, {f"{key}_reg": (label + "+user-reg", label)}, prefix)
     return out
@@ -300,7 +300,8 @@ def grocery_numbers(records: list[dict[str, Any]], trials: pd.DataFrame, prefix:
 def designs_text(designs: pd.DataFrame, reference: str = "full-gru+seen") -> pd.DataFrame:
     """:func:`grocery_designs` laid out to read on a narrow screen, indexed by model: ``seeds, NDCG@10, repeat,
     new`` and two text columns, ``− <reference>`` and ``+counts − mix``, each ``'+0.043 [+0.031, +0.054] helps'``
-    (three decimals: the intervals are wider than the fourth)."""
+    (three decimals: the intervals are wider than the fourth; a bound that would round to zero gets a fourth,
+    so it keeps its side of zero)."""
     def cell(d: float, lo: float, hi: float, word: Any) -> str:
         return "" if pd.isna(d) else f"{interval_text(d, lo, hi, 3)} {word}"
 

@@ -24,7 +24,7 @@ import pandas as pd
 
 from lessons.casestudy.ladder import ARMS, LADDER_EPOCHS, MIN_SEEDS, arm_runs, ladder_records
 from lessons.casestudy.longterm import USER_REG_GRID, setting_label, user_reg_trials
-from lessons.evaluation.compare import best_on_validation, paired_runs, run_label, signed, verdict
+from lessons.evaluation.compare import paired_runs, run_label, signed, verdict
 from lessons.evaluation.results import RESULTS_DIR, read_results
 
 __all__ = ["USER_REG_GRID", "NO_REGULARISATION", "QUESTIONS", "user_reg_records", "longterm_runs", "user_reg_view",
@@ -47,10 +47,6 @@ def _setting(record: dict[str, Any]) -> tuple[float, float]:
     return float(c.get("user_dropout") or 0.0), float(c.get("user_l2") or 0.0)
 
 
-def _label(setting: tuple[float, float]) -> str:
-    return setting_label(*setting)
-
-
 NO_REGULARISATION = setting_label(0.0, 0.0)
 
 
@@ -62,11 +58,13 @@ def _on_plan(record: dict[str, Any], dropout: float | None) -> bool:
 
 
 def _user_reg_choice(trials: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The validation-best seed-0 trial once every setting of :data:`USER_REG_GRID` is in, else ``None``."""
+    """The seed-0 trial of the setting :func:`~lessons.casestudy.longterm.user_reg_trials` chooses (one rule for the
+    table and the runs), once every setting of :data:`USER_REG_GRID` is in, else ``None``."""
     seed0 = [t for t in trials if t["seed"] == 0 and _setting(t) in USER_REG_GRID]
-    if not set(USER_REG_GRID) <= {_setting(t) for t in seed0}:
+    if not seed0:
         return None
-    return best_on_validation(seed0)
+    chosen = str(user_reg_trials(seed0)["chosen"].iloc[0])
+    return next((t for t in seed0 if setting_label(*_setting(t)) == chosen), None)
 
 
 def _ladder_arms(results_dir: Path) -> dict[str, list[dict[str, Any]]]:

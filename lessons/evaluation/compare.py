@@ -251,17 +251,14 @@ def paired_groups(
 
 
 def signed(x: float, digits: int = 4) -> str:
-    """``x`` with a sign and ``digits`` decimals; a non-zero value that would print as zero gets one more, so that
-    an interval's bound keeps its side of zero (``-0.00003`` reads ``-0.00003``, not ``-0.0000`` or ``+0.0000``;
-    smaller still, two significant digits), and an exact zero reads ``0.0000``."""
+    """``x`` with a sign and ``digits`` decimals; a non-zero value that would print as zero gets one decimal more
+    and keeps its sign, so that an interval's bound keeps its side of zero (``-0.00003`` reads ``-0.00003``, not
+    ``-0.0000`` or ``+0.0000``), and an exact zero reads ``0.0000`` (``digits`` zeros)."""
     x = float(x)
     text = f"{x:+.{digits}f}"
-    if float(text) != 0:
+    if text[1:] != f"{0:.{digits}f}":
         return text
-    if not x:
-        return f"{0:.{digits}f}"
-    more = f"{x:+.{digits + 1}f}"
-    return more if float(more) != 0 else f"{x:+.1e}"
+    return f"{x:+.{digits + 1}f}" if x else f"{0:.{digits}f}"
 
 
 def interval_text(diff: float, lo: float, hi: float, digits: int = 4) -> str:
