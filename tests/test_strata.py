@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from lessons.data.split import SequentialSplit
-from lessons.evaluation.compare import hierarchical_bootstrap
+from lessons.evaluation.compare import hierarchical_bootstrap, hierarchical_contrast
 from lessons.evaluation.strata import DAY, committed_strata, strata_table, user_time_strata
 from lessons.paths import RESULTS_DIR
 
@@ -48,6 +48,33 @@ def test_bootstrap_rejects_mismatched_users() -> None:
         hierarchical_bootstrap(np.zeros((2, 5)), np.zeros((2, 6)))
     with pytest.raises(ValueError, match="finite"):
         hierarchical_bootstrap(np.full((1, 2), np.nan), np.zeros((1, 2)))
+
+
+def test_a_contrast_of_four_models_resamples_each_models_seeds() -> None:
+    # (a - b) - (c - d) with a = 0.3, b = d = 0: only c has seed spread (0.0 under one seed, 0.2 under the other,
+    # for every user), so the contrast is 0.3 minus c's mean over two resampled seeds (0, 0.1 or 0.2 with
+    # probabilities 1/4, 1/2, 1/4): 0.2 with the interval [0.1, 0.3]. Users agree, so they add no spread.
+    n = 400
+    a, b, d = np.full((3, n), 0.3), np.zeros((2, n)), np.full((4, n), 0.0)
+    c = np.vstack([np.zeros(n), np.full(n, 0.2)])
+    out = hierarchical_contrast([a, b, c, d], [1, -1, -1, 1], n_boot=4000, seed=3)
+    assert out["diff"] == pytest.approx(0.2) and out["seeds"] == [3, 2, 2, 4] and out["n_users"] == n
+    assert out["lo"] == pytest.approx(0.1) and out["hi"] == pytest.approx(0.3)
+
+
+def test_the_two_model_bootstrap_is_the_contrast_with_signs_plus_minus_one() -> None:
+    rng = np.random.default_rng(4)
+    a, b = rng.random((3, 50)), rng.random((5, 50))
+    two = hierarchical_bootstrap(a, b, n_boot=500, seed=7)
+    many = hierarchical_contrast([a, b], [1.0, -1.0], n_boot=500, seed=7)
+    assert (two["diff"], two["lo"], two["hi"]) == (many["diff"], many["lo"], many["hi"])
+
+
+def test_contrast_rejects_a_sign_per_group_mismatch_and_other_users() -> None:
+    with pytest.raises(ValueError, match="one sign per group, got 1 signs for 2 groups"):
+        hierarchical_contrast([np.zeros((2, 5)), np.zeros((2, 5))], [1.0])
+    with pytest.raises(ValueError, match=r"groups\[0\] and groups\[1\] must be 2-D .* same users"):
+        hierarchical_contrast([np.zeros((2, 5)), np.zeros((2, 6))], [1.0, -1.0])
 
 
 def _split(first: list[int], valid: list[int], test: list[int]) -> SequentialSplit:

@@ -35,7 +35,7 @@ from lessons.evaluation.results import RESULTS_DIR, read_records, results_file
 __all__ = ["run_label", "matching_records", "best_on_validation", "headline_row", "rank_matrix",
            "paired_difference", "user_groups", "tercile_names", "group_table", "paired_groups", "signed",
            "interval_text", "verdict",
-           "hierarchical_bootstrap", "per_user_runs", "shared_seeds", "paired_runs", "METHOD"]
+           "hierarchical_bootstrap", "hierarchical_contrast", "per_user_runs", "shared_seeds", "paired_runs", "METHOD"]
 
 #: How every comparison of two models in Part III is made (see :func:`hierarchical_bootstrap`).
 METHOD = "paired over users, seed-aware: hierarchical bootstrap over seeds and users (95%)"
@@ -288,28 +288,47 @@ def hierarchical_bootstrap(
     Returns ``{"diff", "lo", "hi", "seeds_a", "seeds_b", "n_users"}``: ``lo``, ``hi`` are the ``(1 - level) / 2``
     and ``(1 + level) / 2`` quantiles of ``n_boot`` replicates; deterministic for ``seed``.
     """
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[1] or a.size == 0 or b.size == 0:
-        raise ValueError(f"a and b must be 2-D (n_seeds, n_users) with the same users, got shapes {a.shape} "
-                         f"and {b.shape}")
-    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
-        raise ValueError("a and b must be finite (no NaN or infinite metric values)")
+    out = hierarchical_contrast([a, b], [1.0, -1.0], n_boot=n_boot, level=level, seed=seed, chunk=chunk, names="ab")
+    return {"diff": out["diff"], "lo": out["lo"], "hi": out["hi"], "seeds_a": out["seeds"][0],
+            "seeds_b": out["seeds"][1], "n_users": out["n_users"]}
+
+
+def hierarchical_contrast(
+    groups: Sequence[np.ndarray], signs: Sequence[float], n_boot: int = 2000, level: float = 0.95, seed: int = 0,
+    chunk: int = 200, names: Sequence[str] | None = None
+) -> dict[str, Any]:
+    """:func:`hierarchical_bootstrap` for any signed sum of models over the same users, e.g. the interaction
+    ``(D1 − C1) − (D2 − C2)`` with ``signs=[1, -1, -1, 1]``. ``groups``: one ``(n_seeds_i, n_users)`` array per
+    model (same users, same order); every replicate draws each model's seeds independently and the users once.
+    Returns ``{"diff", "lo", "hi", "seeds" (per group), "n_users"}``. ``ValueError`` on mismatched shapes,
+    non-finite values or a sign list of another length."""
+    names = list(names) if names is not None else [f"groups[{i}]" for i in range(len(groups))]
+    arrays = [np.asarray(g, dtype=np.float64) for g in groups]
+    if len(signs) != len(arrays) or not arrays:
+        raise ValueError(f"signs must give one sign per group, got {len(signs)} signs for {len(arrays)} groups")
+    if any(x.ndim != 2 or x.size == 0 or x.shape[1] != arrays[0].shape[1] for x in arrays):
+        raise ValueError(f"{' and '.join(names)} must be 2-D (n_seeds, n_users) with the same users, got shapes "
+                         f"{' and '.join(str(x.shape) for x in arrays)}")
+    if not all(np.all(np.isfinite(x)) for x in arrays):
+        raise ValueError(f"{' and '.join(names)} must be finite (no NaN or infinite metric values)")
     n_boot = check_size("n_boot", n_boot)
     level = check_number("level", level, low=0.0, high=1.0, low_open=True)
     rng = np.random.default_rng(seed)
-    (sa, n), sb = a.shape, b.shape[0]
+    n = arrays[0].shape[1]
     diffs = np.empty(n_boot)
     for lo in range(0, n_boot, chunk):
         m = min(chunk, n_boot - lo)
-        wa = rng.multinomial(sa, np.full(sa, 1.0 / sa), size=m) / sa    # (m, sa) seed weights, rows sum to 1
-        wb = rng.multinomial(sb, np.full(sb, 1.0 / sb), size=m) / sb
+        total = np.zeros((m, n))
+        for x, sign in zip(arrays, signs, strict=True):
+            k = x.shape[0]
+            total += sign * (rng.multinomial(k, np.full(k, 1.0 / k), size=m) / k) @ x  # (m, k) seed weights
         users = rng.multinomial(n, np.full(n, 1.0 / n), size=m) / n      # (m, n) user weights
-        diffs[lo:lo + m] = ((wa @ a - wb @ b) * users).sum(axis=1)
+        diffs[lo:lo + m] = (total * users).sum(axis=1)
     alpha = (1.0 - level) / 2.0
     qlo, qhi = np.quantile(diffs, [alpha, 1.0 - alpha])
-    return {"diff": float(a.mean(axis=0).mean() - b.mean(axis=0).mean()), "lo": float(qlo), "hi": float(qhi),
-            "seeds_a": int(sa), "seeds_b": int(sb), "n_users": int(n)}
+    point = sum(sign * x.mean(axis=0).mean() for x, sign in zip(arrays, signs, strict=True))
+    return {"diff": float(point), "lo": float(qlo), "hi": float(qhi), "seeds": [int(x.shape[0]) for x in arrays],
+            "n_users": int(n)}
 
 
 def per_user_runs(runs: Sequence[dict[str, Any]], metric: str = "ndcg@10", key: str = "test_ranks") -> np.ndarray:
