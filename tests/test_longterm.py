@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -108,3 +110,23 @@ def test_grocery_evidence_labels_dedupes_and_chooses_on_validation(tmp_path) -> 
     numbers = user_reg_numbers(trials, records)
     assert numbers["lt_gro_long_reg_chosen"] == "mask 0, L2 0.1" and numbers["lt_gro_long_reg"].endswith("hurts")
     assert numbers["lt_gro_lstur_reg_chosen"] == "not run"
+
+
+def test_simulator_stops_names_the_runs_the_clock_cut(tmp_path) -> None:
+    from lessons.casestudy import longterm
+
+    def run(model: str, seed: int, stop: str, seconds: float, epochs: int = SIM_EPOCHS) -> str:
+        return json.dumps({"model": model, "seed": seed, "stopped_by": stop, "train_seconds": seconds,
+                           "test_ranks": [1], "config": {"model": model, "epochs": epochs, "max_minutes": 10.0,
+                                                         "seen_bias": model == "full-gru"}}) + "\n"
+
+    assert longterm.simulator_stops(("news",), tmp_path) == "no run is committed yet"
+    (tmp_path / "sim-news.jsonl").write_text(run("full-gru", 0, "patience", 99.6) + run("long", 0, "epochs", 12)
+                                             + run("long", 1, "max_minutes", 700, epochs=40))  # another plan
+    assert longterm.simulator_stops(("news",), tmp_path) == (
+        "every one of the 2 runs ended by early stopping (1) or at its last epoch (1), none by its 10-minute cap "
+        "(the longest trained for 100 s)")
+    (tmp_path / "sim-music.jsonl").write_text(run("full-gru", 2, "max_minutes", 600.2) + run("long", 3, None, 5))
+    assert longterm.simulator_stops(("news", "music"), tmp_path) == (
+        "the 4 runs ended 1 by an unrecorded reason, 1 by epochs, 1 by max_minutes, 1 by patience (the longest trained "
+        "for 600 s; the clock cut music full-gru+seen seed 2)")

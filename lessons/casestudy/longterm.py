@@ -53,6 +53,29 @@ def simulator_sources(preset: str, results_dir: Path = RESULTS_DIR) -> np.ndarra
     return sim.target_source("test")
 
 
+def simulator_stops(presets: Sequence[str] = PRESETS, results_dir: Path = RESULTS_DIR) -> str:
+    """How the simulator runs that :func:`simulator_ranks` uses ended, in a clause true in each case, e.g.
+    ``'every one of the 36 runs ended by early stopping (34) or at its last epoch (2), none by its 10-minute cap
+    (the longest trained for 514 s)'``; otherwise it counts every way the runs ended (``stopped_by``) and names the
+    runs the clock cut."""
+    tagged = [(preset, r) for preset in presets for r in read_results(f"sim-{preset}", results_dir)
+              if "test_ranks" in r and run_label(r) in SIM_MODELS and r["config"].get("epochs") == SIM_EPOCHS]
+    runs = [r for _, r in tagged]
+    if not runs:
+        return "no run is committed yet"
+    ends = [str(r.get("stopped_by") or "an unrecorded reason") for r in runs]
+    caps = sorted({f"{r['config'].get('max_minutes'):g}" for r in runs if r["config"].get("max_minutes")})
+    cap = f"its {' or '.join(caps)}-minute cap" if caps else "a time cap"
+    longest = f"the longest trained for {max(r['train_seconds'] for r in runs):.0f} s"
+    if set(ends) <= {"patience", "epochs"}:
+        return (f"every one of the {len(runs)} runs ended by early stopping ({ends.count('patience')}) or at its "
+                f"last epoch ({ends.count('epochs')}), none by {cap} ({longest})")
+    counts = ", ".join(f"{ends.count(e)} by {e}" for e in sorted(set(ends)))
+    cut = [f"{preset} {run_label(r)} seed {r['seed']}" for preset, r in tagged if r.get("stopped_by") == "max_minutes"]
+    named = f"; the clock cut {', '.join(cut)}" if cut else ""
+    return f"the {len(runs)} runs ended {counts} ({longest}{named})"
+
+
 def simulator_table(presets: Sequence[str] = PRESETS, metric: str = "hr@10",
                     results_dir: Path = RESULTS_DIR) -> pd.DataFrame:
     """Test ``metric`` per preset, model and true source of the held-out event (mean over seeds and users).
@@ -198,6 +221,13 @@ def setting_label(user_dropout: float, user_l2: float) -> str:
     return f"mask {user_dropout:g}, L2 {user_l2:g}"
 
 
+def user_reg_setting(record: dict[str, Any]) -> tuple[float, float]:
+    """The ``(user_dropout, user_l2)`` setting a run was trained with (a missing or null value is 0.0, as
+    :class:`~lessons.casestudy.train.TrainConfig` defaults)."""
+    c = record["config"]
+    return float(c.get("user_dropout") or 0.0), float(c.get("user_l2") or 0.0)
+
+
 def user_reg_trials(records: list[dict[str, Any]],
                     grid: Sequence[tuple[float, float]] = USER_REG_GRID) -> pd.DataFrame:
     """The validation trials of the user-embedding regularisers: one row per design, one column per
@@ -211,7 +241,7 @@ def user_reg_trials(records: list[dict[str, Any]],
             continue
         c = r["config"]
         design = c["model"] + ("+history" if c.get("long_scope") == "history" else "")
-        setting = (float(c.get("user_dropout", 0.0)), float(c.get("user_l2", 0.0)))
+        setting = user_reg_setting(r)
         if setting not in grid:
             raise ValueError(f"{design}: setting {setting_label(*setting)} is not in the grid "
                              f"{[setting_label(*g) for g in grid]}")
@@ -313,9 +343,7 @@ def designs_text(designs: pd.DataFrame, reference: str = "full-gru+seen") -> pd.
     return out
 
 
-__all__ = ["PRESETS", "simulator_sources", "simulator_ranks", "simulator_table", "source_counts", "simulator_pairs",
-           "pairs_wide",
-           "pair_numbers", "GROCERY_FILES", "grocery_records", "grocery_designs", "grocery_pairs", "USER_REG_GRID",
-           "setting_label", "user_reg_trials",
-           "grocery_best", "user_reg_numbers",
-           "GROCERY_PAIRS", "grocery_numbers", "designs_text"]
+__all__ = ["PRESETS", "simulator_sources", "simulator_ranks", "simulator_stops", "simulator_table", "source_counts",
+           "simulator_pairs", "pairs_wide", "pair_numbers", "GROCERY_FILES", "grocery_records", "grocery_designs",
+           "grocery_pairs", "USER_REG_GRID", "setting_label", "user_reg_setting", "user_reg_trials", "grocery_best",
+           "user_reg_numbers", "GROCERY_PAIRS", "grocery_numbers", "designs_text"]

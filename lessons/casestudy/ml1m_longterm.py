@@ -9,6 +9,9 @@ it its best chance, under the ladder's plan (width 128, seen-item bias, nine epo
 * ``history``: ``fused-gate-gru`` and ``long``, whose attention reads the input window or the user's whole
   history, seeds 0-4 with arm C's dropout.
 
+``benchmarks/run_strictly_later.sh models`` trains arms C and D again, seeds 0-4 with their own dropout, under the
+strictly-later protocol (:mod:`lessons.evaluation.strictly_later`); their labels end in :data:`LATER_LABEL`.
+
 :func:`longterm_runs` gathers the runs by label, :func:`question_table` answers each of :data:`QUESTIONS` as a
 paired, seed-aware test difference on the seeds both sides hold
 (:func:`lessons.evaluation.compare.paired_runs`), with a verdict only from :data:`~lessons.casestudy.ladder.MIN_SEEDS`
@@ -23,12 +26,16 @@ from typing import Any
 import pandas as pd
 
 from lessons.casestudy.ladder import ARMS, LADDER_EPOCHS, MIN_SEEDS, arm_runs, ladder_records
-from lessons.casestudy.longterm import USER_REG_GRID, setting_label, user_reg_trials
+from lessons.casestudy.longterm import USER_REG_GRID, setting_label, user_reg_setting, user_reg_trials
+from lessons.evaluation import strictly_later
 from lessons.evaluation.compare import paired_runs, run_label, signed, verdict
 from lessons.evaluation.results import RESULTS_DIR, read_results
 
-__all__ = ["USER_REG_GRID", "NO_REGULARISATION", "QUESTIONS", "user_reg_records", "longterm_runs", "user_reg_view",
-           "question_table", "question_view", "longterm_numbers"]
+__all__ = ["USER_REG_GRID", "NO_REGULARISATION", "LATER_LABEL", "QUESTIONS", "FINAL_VERDICTS", "later_arms",
+           "user_reg_records", "longterm_runs", "user_reg_view", "question_table", "question_view", "longterm_numbers"]
+
+#: What a ladder arm's label gains when it ran under the strictly-later protocol.
+LATER_LABEL = " (strictly later)"
 
 #: ``key: (question, A, B)``: what each comparison of test NDCG@10 (A − B) asks, by :func:`run_label` names.
 QUESTIONS: dict[str, tuple[str, str, str]] = {
@@ -39,12 +46,9 @@ QUESTIONS: dict[str, tuple[str, str, str]] = {
     "long_history": ("does the attention gain from the whole history?", "long+history+seen", "long+seen"),
     "gate_vs_gru": ("does a whole-history attention beside the GRU beat the GRU alone?",
                     "fused-gate-gru+history+seen", "full-gru+seen"),
+    "lstur_later": ("does the long-term half help once no held-out rating shares a second with the input?",
+                    "fused-lstur-gru+seen" + LATER_LABEL, "full-gru+seen" + LATER_LABEL),
 }
-
-
-def _setting(record: dict[str, Any]) -> tuple[float, float]:
-    c = record["config"]
-    return float(c.get("user_dropout") or 0.0), float(c.get("user_l2") or 0.0)
 
 
 NO_REGULARISATION = setting_label(0.0, 0.0)
@@ -60,11 +64,11 @@ def _on_plan(record: dict[str, Any], dropout: float | None) -> bool:
 def _user_reg_choice(trials: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The seed-0 trial of the setting :func:`~lessons.casestudy.longterm.user_reg_trials` chooses (one rule for the
     table and the runs), once every setting of :data:`USER_REG_GRID` is in, else ``None``."""
-    seed0 = [t for t in trials if t["seed"] == 0 and _setting(t) in USER_REG_GRID]
+    seed0 = [t for t in trials if t["seed"] == 0 and user_reg_setting(t) in USER_REG_GRID]
     if not seed0:
         return None
     chosen = str(user_reg_trials(seed0)["chosen"].iloc[0])
-    return next((t for t in seed0 if setting_label(*_setting(t)) == chosen), None)
+    return next((t for t in seed0 if setting_label(*user_reg_setting(t)) == chosen), None)
 
 
 def _ladder_arms(results_dir: Path) -> dict[str, list[dict[str, Any]]]:
@@ -89,18 +93,32 @@ def longterm_runs(results_dir: Path = RESULTS_DIR) -> dict[str, list[dict[str, A
     (``full-gru+seen``, ``fused-lstur-gru+seen``); the ``history`` campaign by :func:`run_label`, only runs of the
     ladder's plan with arm C's chosen dropout (the campaign borrows it); and, once its trials are complete and
     validation chose a regularised setting, ``fused-lstur-gru+seen+user-reg`` (the chosen trial as seed 0, then
-    the seeds of that setting and arm D's dropout). Runs of any other setting are left out."""
+    the seeds of that setting and arm D's dropout); and arms C and D under the strictly-later protocol (their label
+    and :data:`LATER_LABEL`, each with its arm's dropout). Runs of any other setting are left out."""
     out = _ladder_arms(results_dir)
     c_dropout = _dropout(out["full-gru+seen"])
+    arm_dropout = {arm: _dropout(runs) for arm, runs in out.items()}
+    for r in read_results("ml-1m-later", results_dir):
+        arm = run_label(r)
+        if arm in arm_dropout and r.get("protocol") == strictly_later.LATER and _on_plan(r, arm_dropout[arm]):
+            out.setdefault(arm + LATER_LABEL, []).append(r)
     for r in read_results("ml-1m-history", results_dir):
         if _on_plan(r, c_dropout) and r["config"]["model"] in ("fused-gate-gru", "long"):
             out.setdefault(run_label(r), []).append(r)
     best = _user_reg_choice(user_reg_records(results_dir))
-    if best is not None and any(_setting(best)):
+    if best is not None and any(user_reg_setting(best)):
+        setting, dropout = user_reg_setting(best), best["config"]["dropout"]
         same = [r for r in read_results("ml-1m-user-reg", results_dir)
-                if r["seed"] != 0 and _setting(r) == _setting(best) and _on_plan(r, best["config"]["dropout"])]
+                if r["seed"] != 0 and user_reg_setting(r) == setting and _on_plan(r, dropout)]
         out[run_label(best)] = [best, *same]
     return {label: sorted(runs, key=lambda r: r["seed"]) for label, runs in out.items() if runs}
+
+
+def later_arms(runs: dict[str, list[dict[str, Any]]]) -> dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]]:
+    """``{arm: (runs under the book's protocol, runs under the strictly-later one)}`` for arms C and D, from
+    :func:`longterm_runs` (the input of :func:`lessons.evaluation.strictly_later.model_pairs`)."""
+    return {arm: (runs.get(arm, []), runs.get(arm + LATER_LABEL, []))
+            for arm in ("full-gru+seen", "fused-lstur-gru+seen")}
 
 
 def user_reg_view(trials: list[dict[str, Any]] | None = None, results_dir: Path = RESULTS_DIR) -> pd.DataFrame:
@@ -109,7 +127,7 @@ def user_reg_view(trials: list[dict[str, Any]] | None = None, results_dir: Path 
     validation-best setting (the one :func:`longterm_runs` uses), or ``'pending (k of 6 trials)'`` while the grid
     is incomplete (``'not run'``, and no setting column, before the first trial)."""
     trials = user_reg_records(results_dir) if trials is None else trials
-    seed0 = [t for t in trials if t["seed"] == 0 and _setting(t) in USER_REG_GRID]
+    seed0 = [t for t in trials if t["seed"] == 0 and user_reg_setting(t) in USER_REG_GRID]
     if not seed0:
         return pd.DataFrame({"chosen": ["not run"]}, index=pd.Index(["fused-lstur-gru"], name="design"))
     return user_reg_trials(seed0)  # in grid order; 'pending (k of 6 trials)' until the grid is complete
@@ -170,12 +188,28 @@ def _trials_sentence(trials: pd.DataFrame) -> str:
             "whether the choice mattered.")
 
 
+FINAL_VERDICTS = ("helps", "hurts", "no difference shown", "validation chose no regularisation")
+
+
+def _unsettled_sentence(table: pd.DataFrame) -> str:
+    """What :func:`question_table` leaves open, in a sentence true in each state: the comparisons whose row has no
+    final verdict yet (not run, or too few seeds), or that every row has one (from how many seeds at the least)."""
+    open_rows = table[~table["verdict"].isin(FINAL_VERDICTS)]
+    if open_rows.empty:
+        ran = table.loc[table["seeds"] > 0, "seeds"]
+        least = f"from {int(ran.min())} seeds or more" if len(ran) else "without runs"
+        return f"none of the {len(table)} comparisons; each has its verdict ({least} where it needed runs)."
+    names = "; ".join(f"{r['A']} − {r['B']} ({r['verdict']})" for _, r in open_rows.iterrows())
+    return (f"{len(open_rows)} of the {len(table)} comparisons still lack a verdict: {names}. Until they are in, "
+            "the MovieLens finding about the long-term half speaks only for the rows that carry one.")
+
+
 def longterm_numbers(table: pd.DataFrame, trials: pd.DataFrame, prefix: str = "ml_lt") -> dict[str, str]:
     """Glue-ready strings: ``<prefix>_<key>`` for each question (``'+0.0012 [-0.0050, +0.0071], no difference
     shown'``, or its verdict alone when it has no difference), ``<prefix>_reg_chosen`` (the setting validation
-    chose, or the pending note) and ``<prefix>_reg_sentence``, a sentence on the state of the trials
-    (:func:`user_reg_view`) that is true in each state."""
-    out = {}
+    chose, or the pending note), ``<prefix>_reg_sentence``, a sentence on the state of the trials
+    (:func:`user_reg_view`) that is true in each state, and ``<prefix>_unsettled``, the comparisons still open."""
+    out = {f"{prefix}_unsettled": _unsettled_sentence(table)}
     for _, r in table.iterrows():
         out[f"{prefix}_{r['key']}"] = (f"{signed(r['A − B'])} [{signed(r['lo'])}, {signed(r['hi'])}], {r['verdict']}"
                                        if r["seeds"] else r["verdict"])
