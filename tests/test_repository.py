@@ -112,3 +112,24 @@ def test_bibliography_files_exist_and_keys_are_unique() -> None:
         keys += re.findall(r"^@\w+\{([^,\s]+),", text, re.M)
     duplicates = sorted({k for k in keys if keys.count(k) > 1})
     assert not duplicates, f"bibtex keys defined twice: {duplicates}"
+
+
+@pytest.mark.parametrize("script", sorted((ROOT / "benchmarks").glob("*.sh")), ids=lambda p: p.name)
+def test_campaign_script_parses(script: Path) -> None:
+    """A campaign script with a syntax error would fail only hours into a campaign; `bash -n` reads it now."""
+    out = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True)
+    assert out.returncode == 0, f"{script.name}: {out.stderr}"
+
+
+@pytest.mark.parametrize("env, args, message", [
+    ({}, ["nonsense"], "usage:"),
+    ({"SEEDS": "0 7"}, ["models"], "SEEDS: '7' is not one of 0-4"),
+    ({"MODELS": "gru"}, ["models"], "MODELS: 'gru' is not one of"),
+])
+def test_the_strictly_later_campaign_refuses_bad_arguments_before_training(env: dict, args: list, message: str) -> None:
+    import os
+
+    clean = {k: v for k, v in os.environ.items() if k not in ("SEEDS", "MODELS")}
+    out = subprocess.run(["bash", str(ROOT / "benchmarks" / "run_strictly_later.sh"), *args], capture_output=True,
+                         text=True, env={**clean, **env}, timeout=60)
+    assert out.returncode == 2 and message in out.stderr
