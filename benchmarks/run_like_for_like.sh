@@ -27,6 +27,7 @@
 set -u
 export OMP_NUM_THREADS=1
 cd "$(dirname "$0")/.."
+source benchmarks/campaign_lib.sh  # only
 LOG=.data/like-for-like.log
 OUT=results/ml-1m-like-for-like.jsonl
 TUNE=results/ml-1m-like-for-like-tuning.jsonl
@@ -54,9 +55,6 @@ chosen() {  # the dropout of the validation-best tuning run of one arm: chosen <
   done
   .venv/bin/python -m lessons.casestudy pick --from "$TUNE" --model "$1" --dim "$2" --seen-bias "$3" --epochs 9 \
     --print dropout; }
-only() {  # only <name> <value> <allowed...>: exit 2 unless every word of value is allowed (no duplicate runs)
-  local name=$1 value=$2 w; shift 2
-  for w in $value; do [[ " $* " == *" $w "* ]] || { echo "$name: '$w' is not one of: $*" >&2; exit 2; }; done; }
 only SEEDS "${SEEDS:-1 2 3 4}" 1 2 3 4   # seed 0 of every arm is its validation-best tuning trial, never retrained
 STAGE=${1:-}; shift || true
 WANT=" ${*:-A B C D} "

@@ -17,8 +17,8 @@
 set -u
 export OMP_NUM_THREADS=1
 cd "$(dirname "$0")/.."
+source benchmarks/campaign_lib.sh  # only, tuned, L4L_TUNE
 LOG=.data/ml1m-longterm.log
-L4L_TUNE=results/ml-1m-like-for-like-tuning.jsonl
 PLAN=(--dataset ml-1m --epochs 9 --schedule cosine --lr 3e-3 --batch-size 128 --stride 25 --patience 3
       --max-minutes 45 --threads 1 --precision auto --dim 128 --seen-bias --checkpoint-dir .data/ckpt-longterm)
 train() { echo "== $(date -u +%FT%TZ) start $*" >> "$LOG"
@@ -34,16 +34,6 @@ has() {  # has <file> <model> <seed> <scope> <dropout> <user_dropout> <user_l2>:
     || { echo "has: cannot read $1" >&2; exit 1; }
   [[ $n -gt 0 ]]
 }
-tuned() {  # tuned <model>: the like-for-like dropout of <model> (width 128, bias), only once its four trials are in
-  local n
-  n=$(.venv/bin/python -m lessons.casestudy count --in "$L4L_TUNE" --where model="$1" --where dim=128 \
-        --where seen_bias=true --where seed=0 --distinct dropout) || exit 1
-  [[ "$n" -ge 4 ]] || { echo "$1: $n of 4 dropout trials in $L4L_TUNE; run run_like_for_like.sh tune first" >&2; exit 1; }
-  pick "$L4L_TUNE" "$1" dropout
-}
-only() {  # only <name> <value> <allowed...>: exit 2 unless every word of value is allowed (no duplicate runs)
-  local name=$1 value=$2 w; shift 2
-  for w in $value; do [[ " $* " == *" $w "* ]] || { echo "$name: '$w' is not one of: $*" >&2; exit 2; }; done; }
 only USER_DROPOUTS "${USER_DROPOUTS:-0 0.5}" 0 0.5
 only MODELS "${MODELS:-fused-gate-gru long}" fused-gate-gru long
 only SCOPES "${SCOPES:-window history}" window history

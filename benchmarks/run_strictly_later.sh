@@ -11,6 +11,7 @@
 # `models` is resumable: a run already in results/ml-1m-later.jsonl is skipped (`python -m lessons.casestudy count`).
 set -eu
 cd "$(dirname "$0")/.."
+source benchmarks/campaign_lib.sh  # only, tuned
 export OMP_NUM_THREADS=1
 case "${1:-}" in
   baselines)
@@ -19,22 +20,12 @@ case "${1:-}" in
   book-ranks)
     nice -n 5 .venv/bin/python -m lessons.baselines run --dataset ml-1m --baselines popularity markov1 sknn bpr ;;
   models)
-    TUNE=results/ml-1m-like-for-like-tuning.jsonl OUT=results/ml-1m-later.jsonl
-    for w in ${SEEDS:-0 1 2 3 4}; do
-      [[ " 0 1 2 3 4 " == *" $w "* ]] || { echo "SEEDS: '$w' is not one of 0-4" >&2; exit 2; }
-    done
-    for w in ${MODELS:-full-gru fused-lstur-gru}; do
-      [[ " full-gru fused-lstur-gru " == *" $w "* ]] || { echo "MODELS: '$w' is not one of full-gru fused-lstur-gru" >&2
-                                                          exit 2; }
-    done
+    OUT=results/ml-1m-later.jsonl
+    only SEEDS "${SEEDS:-0 1 2 3 4}" 0 1 2 3 4
+    only MODELS "${MODELS:-full-gru fused-lstur-gru}" full-gru fused-lstur-gru
     for seed in ${SEEDS:-0 1 2 3 4}; do
       for model in ${MODELS:-full-gru fused-lstur-gru}; do
-        n=$(.venv/bin/python -m lessons.casestudy count --in "$TUNE" --where model="$model" --where dim=128 \
-              --where seen_bias=true --where seed=0 --distinct dropout)
-        [[ $n -ge 4 ]] || { echo "$model: $n of 4 dropout trials in $TUNE; run run_like_for_like.sh tune first" >&2
-                            exit 1; }
-        p=$(.venv/bin/python -m lessons.casestudy pick --from "$TUNE" --model "$model" --dim 128 --seen-bias yes \
-              --print dropout)
+        p=$(tuned "$model") || exit 1
         n=$(.venv/bin/python -m lessons.casestudy count --in "$OUT" --where model="$model" --where dim=128 \
               --where seen_bias=true --where epochs=9 --where dropout="$p" --where seed="$seed")
         [[ $n -gt 0 ]] && continue

@@ -123,8 +123,8 @@ def test_campaign_script_parses(script: Path) -> None:
 
 @pytest.mark.parametrize("env, args, message", [
     ({}, ["nonsense"], "usage:"),
-    ({"SEEDS": "0 7"}, ["models"], "SEEDS: '7' is not one of 0-4"),
-    ({"MODELS": "gru"}, ["models"], "MODELS: 'gru' is not one of"),
+    ({"SEEDS": "0 7"}, ["models"], "SEEDS: '7' is not one of: 0 1 2 3 4"),
+    ({"MODELS": "gru"}, ["models"], "MODELS: 'gru' is not one of: full-gru fused-lstur-gru"),
 ])
 def test_the_strictly_later_campaign_refuses_bad_arguments_before_training(env: dict, args: list, message: str) -> None:
     import os
