@@ -11,7 +11,7 @@ import pytest
 
 from lessons.casestudy import ml1m_longterm as lt
 from lessons.casestudy.ladder import ARMS, DROPOUT_GRID
-from lessons.evaluation.compare import paired_runs, per_user_runs, shared_seeds
+from lessons.evaluation.compare import paired_runs, per_user_runs, run_label, shared_seeds
 
 
 def _run(model: str, seed: int, rank: int, *, dim: int = 128, bias: bool = True, dropout: float = 0.0,
@@ -120,6 +120,11 @@ def test_the_regularised_arm_waits_for_its_whole_grid_and_is_chosen_on_validatio
     assert table.loc["lstur_reg", "verdict"] == "validation chose no regularisation"
     sentence = lt.longterm_numbers(table.reset_index(), view)["ml_lt_reg_sentence"]
     assert sentence.startswith("Validation chose no regularisation") and "0.0000 to 0.5000" in sentence
+
+
+def test_the_arm_names_are_the_run_labels_of_the_ladders_arms_c_and_d() -> None:
+    assert lt.ARM_C == run_label(_run(ARMS[2].model, 0, 1)) and lt.ARM_D == run_label(_run(ARMS[3].model, 0, 1))
+    assert (ARMS[2].name, ARMS[3].name) == ("C", "D")
 
 
 def test_the_strictly_later_arms_pair_with_each_other_and_the_open_rows_are_named(tmp_path: Path) -> None:

@@ -31,23 +31,26 @@ from lessons.evaluation import strictly_later
 from lessons.evaluation.compare import paired_runs, run_label, signed, verdict
 from lessons.evaluation.results import RESULTS_DIR, read_results
 
-__all__ = ["USER_REG_GRID", "NO_REGULARISATION", "LATER_LABEL", "QUESTIONS", "FINAL_VERDICTS", "later_arms",
-           "user_reg_records", "longterm_runs", "user_reg_view", "question_table", "question_view", "longterm_numbers"]
+__all__ = ["USER_REG_GRID", "NO_REGULARISATION", "LATER_LABEL", "ARM_C", "ARM_D", "QUESTIONS", "FINAL_VERDICTS",
+           "later_arms", "user_reg_records", "longterm_runs", "user_reg_view", "question_table", "question_view",
+           "longterm_numbers"]
 
 #: What a ladder arm's label gains when it ran under the strictly-later protocol.
 LATER_LABEL = " (strictly later)"
+#: The :func:`run_label` names of the ladder's arms C (the GRU with the seen-item bias) and D (C + the long-term half).
+ARM_C, ARM_D = "full-gru+seen", "fused-lstur-gru+seen"
 
 #: ``key: (question, A, B)``: what each comparison of test NDCG@10 (A − B) asks, by :func:`run_label` names.
 QUESTIONS: dict[str, tuple[str, str, str]] = {
-    "lstur": ("does the long-term half help beside the GRU?", "fused-lstur-gru+seen", "full-gru+seen"),
-    "lstur_reg": ("does a regularised user vector help?", "fused-lstur-gru+seen+user-reg", "fused-lstur-gru+seen"),
+    "lstur": ("does the long-term half help beside the GRU?", ARM_D, ARM_C),
+    "lstur_reg": ("does a regularised user vector help?", ARM_D + "+user-reg", ARM_D),
     "gate_history": ("does the attention gain from the whole history?", "fused-gate-gru+history+seen",
                      "fused-gate-gru+seen"),
     "long_history": ("does the attention gain from the whole history?", "long+history+seen", "long+seen"),
     "gate_vs_gru": ("does a whole-history attention beside the GRU beat the GRU alone?",
-                    "fused-gate-gru+history+seen", "full-gru+seen"),
+                    "fused-gate-gru+history+seen", ARM_C),
     "lstur_later": ("does the long-term half help once no held-out rating shares a second with the input?",
-                    "fused-lstur-gru+seen" + LATER_LABEL, "full-gru+seen" + LATER_LABEL),
+                    ARM_D + LATER_LABEL, ARM_C + LATER_LABEL),
 }
 
 
@@ -74,7 +77,7 @@ def _user_reg_choice(trials: list[dict[str, Any]]) -> dict[str, Any] | None:
 def _ladder_arms(results_dir: Path) -> dict[str, list[dict[str, Any]]]:
     ladder = ladder_records(read_results("ml-1m-like-for-like", results_dir),
                             read_results("ml-1m-like-for-like-tuning", results_dir))
-    return {"full-gru+seen": arm_runs(ladder, ARMS[2]), "fused-lstur-gru+seen": arm_runs(ladder, ARMS[3])}
+    return {ARM_C: arm_runs(ladder, ARMS[2]), ARM_D: arm_runs(ladder, ARMS[3])}
 
 
 def _dropout(runs: list[dict[str, Any]]) -> float | None:
@@ -84,7 +87,7 @@ def _dropout(runs: list[dict[str, Any]]) -> float | None:
 def user_reg_records(results_dir: Path = RESULTS_DIR) -> list[dict[str, Any]]:
     """The committed ``user-reg-tune`` trials that belong to the comparison: seed 0, the ladder's plan, arm D's
     chosen dropout (none while arm D's grid is incomplete); a trial of another dropout is left out."""
-    d = _dropout(_ladder_arms(results_dir)["fused-lstur-gru+seen"])
+    d = _dropout(_ladder_arms(results_dir)[ARM_D])
     return [t for t in read_results("ml-1m-user-reg-tuning", results_dir) if t["seed"] == 0 and _on_plan(t, d)]
 
 
@@ -96,7 +99,7 @@ def longterm_runs(results_dir: Path = RESULTS_DIR) -> dict[str, list[dict[str, A
     the seeds of that setting and arm D's dropout); and arms C and D under the strictly-later protocol (their label
     and :data:`LATER_LABEL`, each with its arm's dropout). Runs of any other setting are left out."""
     out = _ladder_arms(results_dir)
-    c_dropout = _dropout(out["full-gru+seen"])
+    c_dropout = _dropout(out[ARM_C])
     arm_dropout = {arm: _dropout(runs) for arm, runs in out.items()}
     for r in read_results("ml-1m-later", results_dir):
         arm = run_label(r)
@@ -118,7 +121,7 @@ def later_arms(runs: dict[str, list[dict[str, Any]]]) -> dict[str, tuple[list[di
     """``{arm: (runs under the book's protocol, runs under the strictly-later one)}`` for arms C and D, from
     :func:`longterm_runs` (the input of :func:`lessons.evaluation.strictly_later.model_pairs`)."""
     return {arm: (runs.get(arm, []), runs.get(arm + LATER_LABEL, []))
-            for arm in ("full-gru+seen", "fused-lstur-gru+seen")}
+            for arm in (ARM_C, ARM_D)}
 
 
 def user_reg_view(trials: list[dict[str, Any]] | None = None, results_dir: Path = RESULTS_DIR) -> pd.DataFrame:
