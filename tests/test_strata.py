@@ -7,7 +7,15 @@ import pytest
 
 from lessons.data.split import SequentialSplit
 from lessons.evaluation.compare import hierarchical_bootstrap, hierarchical_contrast
-from lessons.evaluation.strata import DAY, committed_strata, strata_table, user_time_strata
+from lessons.evaluation.strata import (
+    DAY,
+    KEY_BANDS,
+    committed_strata,
+    key_band_rows,
+    run_strata,
+    strata_table,
+    user_time_strata,
+)
 from lessons.paths import RESULTS_DIR
 
 
@@ -105,6 +113,23 @@ def test_strata_table_finds_the_band_where_a_loses() -> None:
     assert t.loc["same second", "A − B"] == pytest.approx(-1.0)
     assert t.loc["any later second", "A − B"] == 0.0 and t.loc["any later second", "users"] == 2
     assert t.loc["all users", "A − B"] == pytest.approx(-0.5)
+
+
+def test_run_strata_reads_the_runs_ranks_and_counts_their_seeds() -> None:
+    split = _split(first=[0] * 4, valid=[5, 5, 5, 5], test=[5, 5, 50, 5000])
+    a = [{"seed": s, "test_ranks": [11, 11, 1, 1]} for s in range(3)]
+    b = [{"seed": s, "test_ranks": [1, 1, 1, 1]} for s in range(2)]
+    t = run_strata(a, b, split, n_boot=200)
+    assert (t["seeds_A"].iloc[0], t["seeds_B"].iloc[0]) == (3, 2)
+    rows = key_band_rows(t)
+    assert list(rows.index) == [band for band in KEY_BANDS.values() if band in rows.index]
+    assert rows.loc["same second", "A − B"] == pytest.approx(-1.0) and rows.loc["all users", "users"] == 4
+    with pytest.raises(ValueError, match="runs_b must hold at least one run, each with test_ranks; got 1 runs, 1 "):
+        run_strata(a, [{"seed": 0}], split)
+    with pytest.raises(ValueError, match="runs_a must hold at least one run"):
+        run_strata([], b, split)
+    with pytest.raises(ValueError, match="ranks must cover the 4 users"):
+        run_strata(a, [{"test_ranks": [1, 1, 1]}], split)
 
 
 @pytest.mark.data

@@ -10,12 +10,13 @@ same second as the last rating the model reads. Three per-user facts, from the s
 
 :func:`strata_table` compares two models on the users of each band with the seed-aware paired interval of
 :func:`lessons.evaluation.compare.hierarchical_bootstrap`; :func:`committed_strata` does it from the per-user test
-ranks committed in ``results/<dataset>.jsonl``.
+ranks committed in ``results/<dataset>.jsonl``, :func:`run_strata` from any two lists of runs that store them.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,8 +26,8 @@ from lessons.evaluation.compare import hierarchical_bootstrap, rank_matrix, sign
 from lessons.evaluation.metrics import per_user_metric
 from lessons.evaluation.results import RESULTS_DIR
 
-__all__ = ["DAY", "SPAN_BANDS", "GAP_BANDS", "user_time_strata", "strata_table", "committed_strata",
-           "strata_key_numbers"]
+__all__ = ["DAY", "SPAN_BANDS", "GAP_BANDS", "KEY_BANDS", "user_time_strata", "strata_table", "committed_strata",
+           "run_strata", "key_band_rows", "strata_key_numbers"]
 
 DAY = 86_400
 #: (label, lower edge in days, upper edge in days) of the span bands; lower edge included.
@@ -39,6 +40,11 @@ GAP_BANDS: tuple[tuple[str, float, float], ...] = (
     ("same second", 0.0, 1.0), ("1 s – 1 hour", 1.0, 3600.0), ("1 hour – 1 day", 3600.0, DAY),
     ("1–30 days", DAY, 30.0 * DAY), ("≥ 30 days", 30.0 * DAY, np.inf),
 )
+
+
+#: ``key: band`` of the rows a chapter quotes (:func:`strata_key_numbers`), in reading order.
+KEY_BANDS: dict[str, str] = {"all": "all users", "day": "within one day", "long": "≥ 180 days",
+                             "same": "same second", "later": "any later second"}
 
 
 def _band(values: np.ndarray, bands: tuple[tuple[str, float, float], ...]) -> np.ndarray:
@@ -109,16 +115,36 @@ def committed_strata(dataset: str = "ml-1m", a: str = "fused-lstur-gru+seen", b:
     return table.assign(seeds_A=len(ranks[a]), seeds_B=len(ranks[b]))
 
 
+def run_strata(runs_a: list[dict[str, Any]], runs_b: list[dict[str, Any]], split: SequentialSplit,
+               metric: str = "ndcg@10", n_boot: int = 2000, seed: int = 0) -> pd.DataFrame:
+    """:func:`strata_table` of two lists of result records (one per training seed, each with ``test_ranks`` in the
+    order of ``split``'s users), with ``seeds_A`` and ``seeds_B``. ``ValueError`` naming the list when it is empty
+    or a run stores no ``test_ranks``."""
+    ranks = []
+    for name, runs in (("runs_a", runs_a), ("runs_b", runs_b)):
+        if not runs or any("test_ranks" not in r for r in runs):
+            raise ValueError(f"{name} must hold at least one run, each with test_ranks; got {len(runs)} runs, "
+                             f"{sum('test_ranks' not in r for r in runs)} without ranks")
+        ranks.append(np.array([r["test_ranks"] for r in runs]))
+    table = strata_table(user_time_strata(split), ranks[0], ranks[1], metric, n_boot, seed)
+    return table.assign(seeds_A=len(runs_a), seeds_B=len(runs_b))
+
+
+def key_band_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of :data:`KEY_BANDS` of a :func:`strata_table`, indexed by band, in that order (a band without
+    users has no row)."""
+    t = table.set_index("band")
+    return t.loc[[b for b in KEY_BANDS.values() if b in t.index], ["stratum", "users", "A", "B", "A − B", "lo", "hi"]]
+
+
 def strata_key_numbers(table: pd.DataFrame, prefix: str = "cs_strata") -> dict[str, str]:
     """The numbers a chapter glues from a :func:`strata_table`: for all users, the within-one-day and the
     >= 180-day span bands, same-second targets and later ones, ``<prefix>_<row>_users`` (e.g. '3,806'),
     ``_share`` ('63.1 %'), ``_diff`` ('-0.0095'), ``_ci`` ('[-0.0152, -0.0042]') and ``_verdict`` (where the interval
 lies: 'above zero', 'below zero' or 'not distinguishable from zero'); plus the seeds behind them."""
-    rows = {"all": "all users", "day": "within one day", "long": "≥ 180 days", "same": "same second",
-            "later": "any later second"}
     t = table.set_index("band")
     out = {}
-    for key, band in rows.items():
+    for key, band in KEY_BANDS.items():
         r = t.loc[band]
         name = f"{prefix}_{key}"
         out.update({f"{name}_users": f"{int(r['users']):,}", f"{name}_share": f"{r['share']:.1%}",
