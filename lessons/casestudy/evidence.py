@@ -27,6 +27,8 @@ SUMMARY_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("sim music, repeat: full+seen − full", ("lt_sim_music_full_gru_seen_repeat",)),
     ("ML-1M, one-day users: fused − full", ("cs_strata_day_diff", "cs_strata_day_ci")),
     ("ML-1M, 180-day users: fused − full", ("cs_strata_long_diff", "cs_strata_long_ci")),
+    ("ML-1M, one-day users: arm D − arm C", ("lt_strata_ladder_day_diff", "lt_strata_ladder_day_ci")),
+    ("ML-1M, 180-day users: arm D − arm C", ("lt_strata_ladder_long_diff", "lt_strata_ladder_long_ci")),
     ("ML-1M: arm D − arm C", ("ml_lt_lstur",)),
     ("ML-1M: regularised − plain user vector", ("ml_lt_lstur_reg",)),
     ("ML-1M: fused-gate, history − window", ("ml_lt_gate_history",)),

@@ -27,13 +27,15 @@ import pandas as pd
 
 from lessons.casestudy.ladder import ARMS, LADDER_EPOCHS, MIN_SEEDS, arm_runs, ladder_records
 from lessons.casestudy.longterm import USER_REG_GRID, setting_label, user_reg_setting, user_reg_trials
+from lessons.data.split import SequentialSplit, load_split
 from lessons.evaluation import strictly_later
 from lessons.evaluation.compare import paired_runs, run_label, signed, verdict
 from lessons.evaluation.results import RESULTS_DIR, read_results
+from lessons.evaluation.strata import run_strata
 
 __all__ = ["USER_REG_GRID", "NO_REGULARISATION", "LATER_LABEL", "ARM_C", "ARM_D", "QUESTIONS", "FINAL_VERDICTS",
-           "later_arms", "user_reg_records", "longterm_runs", "user_reg_view", "question_table", "question_view",
-           "longterm_numbers"]
+           "later_arms", "ladder_strata", "user_reg_records", "longterm_runs", "user_reg_view", "question_table",
+           "question_view", "longterm_numbers"]
 
 #: What a ladder arm's label gains when it ran under the strictly-later protocol.
 LATER_LABEL = " (strictly later)"
@@ -122,6 +124,13 @@ def later_arms(runs: dict[str, list[dict[str, Any]]]) -> dict[str, tuple[list[di
     :func:`longterm_runs` (the input of :func:`lessons.evaluation.strictly_later.model_pairs`)."""
     return {arm: (runs.get(arm, []), runs.get(arm + LATER_LABEL, []))
             for arm in (ARM_C, ARM_D)}
+
+
+def ladder_strata(runs: dict[str, list[dict[str, Any]]], split: SequentialSplit | None = None,
+                  n_boot: int = 2000) -> pd.DataFrame:
+    """The strata by time (:func:`lessons.evaluation.strata.run_strata`) of arm D (A) against arm C (B), every seed
+    of each from :func:`longterm_runs`, on ``split`` (by default ML-1M under the book's protocol)."""
+    return run_strata(runs.get(ARM_D, []), runs.get(ARM_C, []), split or load_split("ml-1m"), n_boot=n_boot)
 
 
 def user_reg_view(trials: list[dict[str, Any]] | None = None, results_dir: Path = RESULTS_DIR) -> pd.DataFrame:
