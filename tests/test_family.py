@@ -59,6 +59,9 @@ def test_the_first_failure_takes_every_later_comparison_with_it() -> None:
 def test_holm_numbers_when_everything_stands() -> None:
     numbers = holm_numbers(holm_table({"only": _interval_with_p(1e-6)}))
     assert numbers["lt_family_fall"] == "every one of them stands" and numbers["lt_family_stand"] == "1"
+    assert numbers["lt_family_untested"] == "none"
+    untested = holm_numbers(holm_table({"only": _interval_with_p(1e-6)}), {"reg": "not run", "x": "pending"})
+    assert untested["lt_family_untested"] == "reg (not run); x (pending)"
 
 
 def test_bad_families_are_refused_by_name() -> None:

@@ -73,10 +73,12 @@ def holm_table(intervals: Mapping[str, tuple[float, float, float]], alpha: float
     return table[["z", "p", "threshold", "alone", "family"]]
 
 
-def holm_numbers(table: pd.DataFrame, prefix: str = "lt_family") -> dict[str, str]:
+def holm_numbers(table: pd.DataFrame, untested: Mapping[str, str] | None = None,
+                 prefix: str = "lt_family") -> dict[str, str]:
     """Glue-ready strings for :func:`holm_table`: ``<prefix>_k`` (the family's size), ``<prefix>_alone`` (how many
-    intervals exclude 0 alone), ``<prefix>_stand`` (how many of those still stand) and ``<prefix>_fall``, a
-    sentence true in each case naming the verdicts that do not survive the correction."""
+    intervals exclude 0 alone), ``<prefix>_stand`` (how many of those still stand), ``<prefix>_fall``, a
+    sentence true in each case naming the verdicts that do not survive the correction, and ``<prefix>_untested``,
+    the ``{label: text}`` rows left out for carrying no interval (``'label (text); ...'``, or ``'none'``)."""
     alone = table[table["alone"]]
     fall = alone[~alone["family"]]
     sentence = ("every one of them stands" if fall.empty else
@@ -84,4 +86,5 @@ def holm_numbers(table: pd.DataFrame, prefix: str = "lt_family") -> dict[str, st
                 + "; ".join(f"{label} (p ≈ {r['p']:.3f}, against a threshold of {r['threshold']:.4f})"
                             for label, r in fall.iterrows()))
     return {f"{prefix}_k": str(len(table)), f"{prefix}_alone": str(len(alone)),
-            f"{prefix}_stand": str(int(alone["family"].sum())), f"{prefix}_fall": sentence}
+            f"{prefix}_stand": str(int(alone["family"].sum())), f"{prefix}_fall": sentence,
+            f"{prefix}_untested": "; ".join(f"{label} ({text})" for label, text in (untested or {}).items()) or "none"}

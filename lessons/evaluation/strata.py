@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from lessons.data.split import SequentialSplit, load_split
-from lessons.evaluation.compare import hierarchical_bootstrap, rank_matrix, signed, verdict
+from lessons.evaluation.compare import hierarchical_bootstrap, per_user_runs, rank_matrix, signed, verdict
 from lessons.evaluation.metrics import per_user_metric
 from lessons.evaluation.results import RESULTS_DIR
 
@@ -77,12 +77,16 @@ def strata_table(strata: pd.DataFrame, ranks_a: np.ndarray, ranks_b: np.ndarray,
     interval ``lo``, ``hi`` (:func:`~lessons.evaluation.compare.hierarchical_bootstrap` over seeds and the
     band's users). Bands without users are left out.
     """
-    ranks_a, ranks_b = np.atleast_2d(ranks_a), np.atleast_2d(ranks_b)
-    if ranks_a.shape[1] != len(strata) or ranks_b.shape[1] != len(strata):
-        raise ValueError(f"ranks must cover the {len(strata)} users of strata, got shapes {ranks_a.shape} "
-                         f"and {ranks_b.shape}")
-    va = np.stack([per_user_metric(r, metric) for r in ranks_a])
-    vb = np.stack([per_user_metric(r, metric) for r in ranks_b])
+    va = np.stack([per_user_metric(r, metric) for r in np.atleast_2d(ranks_a)])
+    vb = np.stack([per_user_metric(r, metric) for r in np.atleast_2d(ranks_b)])
+    return _strata_rows(strata, va, vb, n_boot, seed)
+
+
+def _strata_rows(strata: pd.DataFrame, va: np.ndarray, vb: np.ndarray, n_boot: int, seed: int) -> pd.DataFrame:
+    """:func:`strata_table` from per-user metric values ``(n_seeds, n_users)`` of A and B."""
+    if va.shape[1] != len(strata) or vb.shape[1] != len(strata):
+        raise ValueError(f"ranks must cover the {len(strata)} users of strata, got shapes {va.shape} "
+                         f"and {vb.shape}")
     groups = [("all", "all users", np.ones(len(strata), dtype=bool))]
     groups += [("span", label, (strata["span_band"] == label).to_numpy()) for label, _, _ in SPAN_BANDS]
     groups += [("gap", label, (strata["gap_band"] == label).to_numpy()) for label, _, _ in GAP_BANDS]
@@ -118,15 +122,13 @@ def committed_strata(dataset: str = "ml-1m", a: str = "fused-lstur-gru+seen", b:
 def run_strata(runs_a: list[dict[str, Any]], runs_b: list[dict[str, Any]], split: SequentialSplit,
                metric: str = "ndcg@10", n_boot: int = 2000, seed: int = 0) -> pd.DataFrame:
     """:func:`strata_table` of two lists of result records (one per training seed, each with ``test_ranks`` in the
-    order of ``split``'s users), with ``seeds_A`` and ``seeds_B``. ``ValueError`` naming the list when it is empty
-    or a run stores no ``test_ranks``."""
-    ranks = []
+    order of ``split``'s users), with ``seeds_A`` and ``seeds_B``. ``ValueError`` naming the list when it is empty,
+    and as :func:`~lessons.evaluation.compare.per_user_runs` says when a run stores no ``test_ranks``."""
     for name, runs in (("runs_a", runs_a), ("runs_b", runs_b)):
-        if not runs or any("test_ranks" not in r for r in runs):
-            raise ValueError(f"{name} must hold at least one run, each with test_ranks; got {len(runs)} runs, "
-                             f"{sum('test_ranks' not in r for r in runs)} without ranks")
-        ranks.append(np.array([r["test_ranks"] for r in runs]))
-    table = strata_table(user_time_strata(split), ranks[0], ranks[1], metric, n_boot, seed)
+        if not runs:
+            raise ValueError(f"{name} must hold at least one run, got none")
+    values = [per_user_runs(runs, metric) for runs in (runs_a, runs_b)]
+    table = _strata_rows(user_time_strata(split), *values, n_boot, seed)
     return table.assign(seeds_A=len(runs_a), seeds_B=len(runs_b))
 
 

@@ -179,23 +179,14 @@ def model_contrast(arms: dict[str, tuple[Sequence[dict[str, Any]], Sequence[dict
     return {"diff": out["diff"], "lo": out["lo"], "hi": out["hi"], "seeds": k, "verdict": word}
 
 
-def model_numbers(pairs: pd.DataFrame, names: dict[str, str], contrast: dict[str, Any] | None = None,
-                  prefix: str = "lt_later_model", min_seeds: int = 5) -> dict[str, str]:
-    """Glue-ready strings for :func:`model_pairs`: ``<prefix>_<key>_<all|same>`` for each ``{key: model}`` of
-    ``names``, as ``'-0.0123 [-0.0150, -0.0097], lower'``, or the verdict alone when the model has no numbers
-    ('not run' when it has no rows); ``<prefix>_seeds``, how many of ``min_seeds`` seeds each model holds under
-    both protocols (``'full-gru+seen 5 of 5, fused-lstur-gru+seen 3 of 5'``); and, given ``contrast``
-    (:func:`model_contrast`), ``<prefix>_contrast`` in the same form."""
-    out, seeds = {}, []
-    for key, model in names.items():
-        hit = pairs[pairs["model"] == model]
-        seeds.append(f"{model} {int(hit['seeds'].max()) if len(hit) else 0} of {min_seeds}")
-        for users, tag in (("all", "all"), ("same second", "same")):
-            row = hit[hit["users"] == users]
-            r = row.iloc[0] if len(row) else None
-            out[f"{prefix}_{key}_{tag}"] = ("not run" if r is None else str(r["verdict"]) if not r["seeds"] else
-                                            f"{interval_text(r['later − book'], r['lo'], r['hi'])}, {r['verdict']}")
-    out[f"{prefix}_seeds"] = ", ".join(seeds)
+def model_numbers(pairs: pd.DataFrame, contrast: dict[str, Any] | None = None, prefix: str = "lt_later_model",
+                  min_seeds: int = 5) -> dict[str, str]:
+    """Glue-ready strings for :func:`model_pairs` (whose table shows each model's numbers): ``<prefix>_seeds``,
+    how many of ``min_seeds`` seeds each model holds under both protocols (``'full-gru+seen 5 of 5,
+    fused-lstur-gru+seen 3 of 5'``), and, given ``contrast`` (:func:`model_contrast`), ``<prefix>_contrast`` as
+    ``'+0.0019 [-0.0024, +0.0061], no difference shown'`` (the verdict alone when it has no numbers)."""
+    seeds = pairs.groupby("model", sort=False)["seeds"].max()
+    out = {f"{prefix}_seeds": ", ".join(f"{model} {int(k)} of {min_seeds}" for model, k in seeds.items())}
     if contrast is not None:
         out[f"{prefix}_contrast"] = (f"{interval_text(contrast['diff'], contrast['lo'], contrast['hi'])}, "
                                      f"{contrast['verdict']}" if contrast["seeds"] else str(contrast["verdict"]))
